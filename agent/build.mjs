@@ -1,0 +1,22 @@
+// Bundles the agent into one CommonJS file that runs with the PC's own Node.js (>= 18) from an empty folder.
+import { build } from 'esbuild';
+import { readFileSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
+
+await build({
+  entryPoints: [new URL('./src/main.ts', import.meta.url).pathname],
+  outfile: new URL('./dist/kidtime-agent.cjs', import.meta.url).pathname,
+  bundle: true,
+  platform: 'node',
+  target: 'node18',
+  format: 'cjs',
+  minify: true,
+  sourcemap: false,
+  legalComments: 'none',
+  banner: { js: '#!/usr/bin/env node' },
+  define: { AGENT_VERSION: JSON.stringify(version) },
+  alias: { '@kidtime/protocol': new URL('../protocol/src/index.ts', import.meta.url).pathname },
+  mainFields: ['module', 'main'],
+  logLevel: 'warning',
+});

@@ -1,0 +1,166 @@
+import os from 'node:os';
+import {
+  TimekprError,
+  commandMessageSchema,
+  type Ack,
+  type CommandMessage,
+  type ResultMessage,
+} from '@kidtime/protocol';
+import type { Logger } from './logger';
+import type { TimekprClient } from './timekpr-client';
+import type { AgentTransport } from './transport/transport';
+import { agentVersion } from './version';
+
+/** How many recent command ids (with their results) are remembered to apply each command once. */
+const REMEMBERED_COMMANDS = 500;
+
+export interface AgentOptions {
+  transport: AgentTransport;
+  timekpr: TimekprClient;
+  logger: Logger;
+  stateIntervalMs: number;
+  hostname?: string;
+}
+
+/**
+ * The agent's life: announce itself on every (re)connect, report state on connect, after every command
+ * and periodically, and apply the hub's commands one at a time, exactly once each.
+ */
+export class Agent {
+  private readonly results = new Map<string, ResultMessage>();
+  /** Results the hub has not acknowledged yet; sent again after a reconnect. */
+  private readonly outbox = new Map<string, ResultMessage>();
+  private stateTimer: NodeJS.Timeout | null = null;
+  private work: Promise<unknown> = Promise.resolve();
+  private stopped = false;
+
+  constructor(private readonly options: AgentOptions) {}
+
+  start(): void {
+    this.options.transport.start({
+      connected: () => this.enqueue(() => this.onConnected()),
+      disconnected: () => undefined,
+      command: (message) => this.onCommand(message),
+    });
+    this.scheduleState();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.stateTimer) clearTimeout(this.stateTimer);
+    await this.options.transport.stop();
+    await this.work.catch(() => undefined);
+  }
+
+  private async onConnected(): Promise<void> {
+    const { timekpr, transport, logger } = this.options;
+    let users: string[] = [];
+    try {
+      users = await timekpr.listLogins();
+    } catch (error) {
+      logger.error(`Cannot list Timekpr-nExT users: ${(error as Error).message}`);
+    }
+    const hello = await transport.send('hello', {
+      agentVersion,
+      hostname: (this.options.hostname ?? os.hostname()).slice(0, 100),
+      timekprVersion: timekpr.version(),
+      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+      users,
+    });
+    if (!hello.ok) logger.warn(`The hub did not accept hello: ${hello.error}`);
+    await this.reportState();
+    for (const result of [...this.outbox.values()]) await this.deliver(result);
+  }
+
+  private async onCommand(raw: unknown): Promise<Ack> {
+    const parsed = commandMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      const error = `invalid command: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).join('; ')}`;
+      this.options.logger.warn(`Refused a command from the hub: ${error}`);
+      const id = (raw as { id?: unknown } | null)?.id;
+      if (typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id)) {
+        void this.deliver({ id, status: 'error', error: { code: 'invalid-command', message: error } });
+      }
+      return { ok: false, error };
+    }
+    const command = parsed.data;
+    const known = this.results.get(command.id);
+    if (known) {
+      // Already applied: never apply twice; just tell the hub again.
+      void this.deliver(known);
+      return { ok: true };
+    }
+    this.enqueue(() => this.execute(command));
+    return { ok: true };
+  }
+
+  private async execute(command: CommandMessage): Promise<void> {
+    if (this.results.has(command.id)) return;
+    const { timekpr, logger } = this.options;
+    const started = Date.now();
+    let result: ResultMessage;
+    try {
+      const state = await timekpr.apply(command);
+      result = { id: command.id, status: 'ok', data: { state } };
+      logger.info(`Applied ${describe(command)} in ${Date.now() - started} ms`);
+    } catch (error) {
+      const code = error instanceof TimekprError ? error.kind : 'agent-error';
+      const message = (error as Error).message;
+      logger.error(`Failed ${describe(command)}: ${message}`);
+      result = { id: command.id, status: 'error', error: { code, message } };
+    }
+    this.remember(result);
+    await this.deliver(result);
+    await this.reportState();
+  }
+
+  private async deliver(result: ResultMessage): Promise<void> {
+    this.outbox.set(result.id, result);
+    const ack = await this.options.transport.send('result', result);
+    if (ack.ok) {
+      this.outbox.delete(result.id);
+    } else if (ack.error !== 'not connected') {
+      this.options.logger.warn(`The hub did not take the result of command ${result.id}: ${ack.error}`);
+      this.outbox.delete(result.id); // refused, not lost in transit: resending would not help
+    }
+  }
+
+  private async reportState(): Promise<void> {
+    if (!this.options.transport.connected) return;
+    try {
+      const snapshot = await this.options.timekpr.readAll();
+      const ack = await this.options.transport.send('state', { at: new Date().toISOString(), ...snapshot });
+      if (!ack.ok) this.options.logger.warn(`The hub did not accept the state report: ${ack.error}`);
+    } catch (error) {
+      this.options.logger.error(`Cannot read Timekpr-nExT state: ${(error as Error).message}`);
+    }
+  }
+
+  private scheduleState(): void {
+    if (this.stopped) return;
+    const jitter = 0.75 + Math.random() * 0.5;
+    this.stateTimer = setTimeout(() => {
+      this.enqueue(() => this.reportState());
+      this.scheduleState();
+    }, this.options.stateIntervalMs * jitter);
+    this.stateTimer.unref?.();
+  }
+
+  private remember(result: ResultMessage): void {
+    this.results.set(result.id, result);
+    if (this.results.size > REMEMBERED_COMMANDS) this.results.delete(this.results.keys().next().value!);
+  }
+
+  /** One thing at a time: commands and state reads never interleave. */
+  private enqueue(task: () => Promise<void>): void {
+    this.work = this.work.then(task).catch((error: unknown) => {
+      this.options.logger.error(`Unexpected agent error: ${(error as Error).stack ?? String(error)}`);
+    });
+  }
+}
+
+function describe(command: CommandMessage): string {
+  return command.op === 'adjustTime'
+    ? `${command.args.mode} ${command.args.seconds} s for ${command.args.login} (command ${command.id})`
+    : `${command.op} (command ${command.id})`;
+}

@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+export const DEFAULT_CONFIG_PATH = '/etc/kidtime/agent.json';
+
+export const agentConfigSchema = z.object({
+  hubUrl: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
+  deviceId: z.uuid(),
+  secret: z.string().min(20),
+  transport: z.enum(['ws']).default('ws'),
+  /** Seconds between state reports while connected (jittered by ±25 %). */
+  stateIntervalSeconds: z.number().int().min(10).max(3600).default(45),
+  timekpraPath: z.string().startsWith('/').default('/usr/bin/timekpra'),
+  logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+});
+export type AgentConfig = z.infer<typeof agentConfigSchema>;
+
+export class AgentConfigError extends Error {
+  override readonly name = 'AgentConfigError';
+}
+
+/**
+ * Reads the agent's configuration. It holds the device credential, so it must belong to root and be
+ * private: a child who could edit it could point the agent at a hub of their own.
+ */
+export function readAgentConfig(file: string): AgentConfig {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new AgentConfigError(
+      `${file} does not exist: this PC is not enrolled yet. Run: sudo kidtime-agent enroll --hub URL --code CODE`,
+    );
+  }
+  if (typeof process.getuid === 'function' && process.getuid() === 0 && stat.uid !== 0) {
+    throw new AgentConfigError(
+      `${file} must be owned by root (it is owned by uid ${stat.uid}); refusing to use it`,
+    );
+  }
+  if ((stat.mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new AgentConfigError(
+      `${file} is not valid JSON (${(error as Error).message}); enroll this PC again`,
+    );
+  }
+  const parsed = agentConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problem = parsed.error.issues
+      .map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`)
+      .join('; ');
+    throw new AgentConfigError(`${file} is invalid (${problem}); enroll this PC again`);
+  }
+  return parsed.data;
+}
+
+/** Writes the configuration atomically, readable by its owner only, in a directory only its owner can enter. */
+export function writeAgentConfig(file: string, config: AgentConfig): void {
+  const dir = path.dirname(file);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}

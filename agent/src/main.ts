@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import { Agent } from './agent';
+import { AgentConfigError, DEFAULT_CONFIG_PATH, readAgentConfig } from './config';
+import { enroll } from './enroll';
+import { createLogger } from './logger';
+import { TimekprClient } from './timekpr-client';
+import { TimekpraRunner } from './timekpra-runner';
+import { SocketIoTransport } from './transport/socketio-transport';
+import { agentVersion } from './version';
+
+const USAGE = `kidtime-agent ${agentVersion}: lets the Kidtime hub manage Timekpr-nExT on this PC
+
+usage:
+  kidtime-agent enroll --hub URL --code CODE [--config PATH] [--force]
+  kidtime-agent run [--config PATH]
+  kidtime-agent status [--config PATH]
+  kidtime-agent --version
+
+The configuration defaults to ${DEFAULT_CONFIG_PATH}.`;
+
+async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      hub: { type: 'string' },
+      code: { type: 'string' },
+      config: { type: 'string', default: DEFAULT_CONFIG_PATH },
+      transport: { type: 'string', default: 'ws' },
+      force: { type: 'boolean', default: false },
+      version: { type: 'boolean', short: 'v' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.version) {
+    console.log(agentVersion);
+    return 0;
+  }
+  const command = positionals[0];
+  if (values.help || !command) {
+    console.log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  const configPath = values.config!;
+
+  switch (command) {
+    case 'enroll': {
+      if (!values.hub || !values.code) {
+        console.error(`enroll needs --hub and --code\n\n${USAGE}`);
+        return 2;
+      }
+      if (values.transport !== 'ws') {
+        console.error(`--transport must be "ws" (MQTT arrives in a later version)`);
+        return 2;
+      }
+      if (fs.existsSync(configPath) && !values.force) {
+        console.error(
+          `${configPath} exists: this PC is already enrolled. Add --force to enroll it again with the new code.`,
+        );
+        return 1;
+      }
+      const config = await enroll({ hubUrl: values.hub, code: values.code, configPath, transport: 'ws' });
+      console.log(`Enrolled as device ${config.deviceId}; configuration written to ${configPath}`);
+      console.log('Start the agent with: sudo systemctl enable --now kidtime-agent (or: kidtime-agent run)');
+      return 0;
+    }
+    case 'run':
+      return run(configPath);
+    case 'status':
+      return status(configPath);
+    default:
+      console.error(`unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+async function run(configPath: string): Promise<number> {
+  const config = readAgentConfig(configPath);
+  const logger = createLogger(config.logLevel);
+  const runner = new TimekpraRunner({ path: config.timekpraPath }, logger);
+  const agent = new Agent({
+    transport: new SocketIoTransport(
+      { hubUrl: config.hubUrl, deviceId: config.deviceId, secret: config.secret },
+      logger,
+    ),
+    timekpr: new TimekprClient(runner),
+    logger,
+    stateIntervalMs: config.stateIntervalSeconds * 1000,
+  });
+  logger.info(`kidtime-agent ${agentVersion} starting as device ${config.deviceId}, hub ${config.hubUrl}`);
+  agent.start();
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      logger.info(`${signal} received, stopping`);
+      agent.stop().finally(resolve);
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+  return 0;
+}
+
+async function status(configPath: string): Promise<number> {
+  const config = readAgentConfig(configPath);
+  const logger = createLogger('error');
+  const timekpr = new TimekprClient(new TimekpraRunner({ path: config.timekpraPath }, logger));
+  console.log(`agent version:   ${agentVersion}`);
+  console.log(`configuration:   ${configPath}`);
+  console.log(`device id:       ${config.deviceId}`);
+  console.log(`hub:             ${config.hubUrl} (${config.transport})`);
+  console.log(`timekpr version: ${timekpr.version() ?? 'not found'}`);
+  let healthy = true;
+  try {
+    const users = await timekpr.listLogins();
+    console.log(`managed users:   ${users.length > 0 ? users.join(', ') : 'none'}`);
+  } catch (error) {
+    healthy = false;
+    console.log(`managed users:   cannot read (${(error as Error).message})`);
+  }
+  try {
+    const response = await fetch(`${config.hubUrl}/api/health`, { signal: AbortSignal.timeout(5000) });
+    console.log(`hub reachable:   ${response.ok ? 'yes' : `no (HTTP ${response.status})`}`);
+    healthy &&= response.ok;
+  } catch (error) {
+    healthy = false;
+    console.log(`hub reachable:   no (${(error as Error).message})`);
+  }
+  return healthy ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(
+      `kidtime-agent: ${error instanceof AgentConfigError ? error.message : ((error as Error).stack ?? String(error))}`,
+    );
+    process.exitCode = 1;
+  },
+);

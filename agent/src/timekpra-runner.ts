@@ -1,0 +1,82 @@
+import { execFile } from 'node:child_process';
+import { TimekprError, meaningfulLines } from '@kidtime/protocol';
+import type { Logger } from './logger';
+
+const BUSY = /is already running for user/;
+
+export interface TimekpraRunnerOptions {
+  path: string;
+  timeoutMs?: number;
+  /** Attempts when another timekpra of the same OS user is running (it allows one at a time). */
+  busyRetries?: number;
+}
+
+/**
+ * The only place the agent starts a process. timekpra runs with an argument array (never a shell), in
+ * the C locale, one call at a time; its exit code is always 0, so callers judge its output.
+ */
+export class TimekpraRunner {
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly timeoutMs: number;
+  private readonly busyRetries: number;
+
+  constructor(
+    private readonly options: TimekpraRunnerOptions,
+    private readonly logger: Logger,
+  ) {
+    this.timeoutMs = options.timeoutMs ?? 15_000;
+    this.busyRetries = options.busyRetries ?? 5;
+  }
+
+  run(args: readonly string[]): Promise<string> {
+    const call = this.queue.then(() => this.runWithRetries(args));
+    this.queue = call.catch(() => undefined);
+    return call;
+  }
+
+  private async runWithRetries(args: readonly string[]): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      const stdout = await this.exec(args);
+      const busy = meaningfulLines(stdout).some((line) => BUSY.test(line));
+      if (!busy || attempt > this.busyRetries) return stdout;
+      this.logger.debug(`timekpra is busy (another call is running), retry ${attempt}/${this.busyRetries}`);
+      await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
+    }
+  }
+
+  private exec(args: readonly string[]): Promise<string> {
+    const env: NodeJS.ProcessEnv = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', LC_ALL: 'C' };
+    if (process.env.DBUS_SYSTEM_BUS_ADDRESS)
+      env.DBUS_SYSTEM_BUS_ADDRESS = process.env.DBUS_SYSTEM_BUS_ADDRESS;
+    return new Promise((resolve, reject) => {
+      execFile(
+        this.options.path,
+        [...args],
+        { env, timeout: this.timeoutMs, maxBuffer: 1024 * 1024, windowsHide: true },
+        (error, stdout, stderr) => {
+          if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
+            reject(
+              new TimekprError(
+                'exec-failed',
+                `${this.options.path} not found: is timekpr-next installed on this PC?`,
+              ),
+            );
+          } else if (error && error.killed) {
+            reject(
+              new TimekprError(
+                'daemon-unreachable',
+                `timekpra did not answer within ${this.timeoutMs / 1000} s`,
+              ),
+            );
+          } else if (error && typeof error.code !== 'number') {
+            reject(new TimekprError('exec-failed', `cannot run ${this.options.path}: ${error.message}`));
+          } else {
+            if (stderr.trim())
+              this.logger.debug(`timekpra ${args[0]} stderr: ${stderr.trim().slice(0, 300)}`);
+            resolve(stdout);
+          }
+        },
+      );
+    });
+  }
+}

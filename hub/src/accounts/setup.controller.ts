@@ -1,0 +1,43 @@
+import { Body, Controller, ForbiddenException, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { credentialsSchema, type AccountView, type Credentials } from '@kidtime/protocol';
+import type { Request } from 'express';
+import { isLoopback, normalizeAddress } from '../common/client-address';
+import { Public } from '../common/decorators';
+import { ApiZodBody } from '../common/openapi';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { AccountsService } from './accounts.service';
+
+@ApiTags('setup')
+@Controller('setup')
+export class SetupController {
+  constructor(private readonly accounts: AccountsService) {}
+
+  @Public()
+  @Get()
+  @ApiOperation({ summary: 'Whether the hub still needs its first owner' })
+  async status(): Promise<{ setupNeeded: boolean }> {
+    return { setupNeeded: await this.accounts.setupNeeded() };
+  }
+
+  @Public()
+  @Post()
+  @HttpCode(201)
+  @ApiOperation({
+    summary: 'Create the first owner (only while no account exists, only from the hub machine)',
+  })
+  @ApiZodBody(credentialsSchema)
+  setup(
+    @Req() request: Request,
+    @Body(new ZodValidationPipe(credentialsSchema)) body: Credentials,
+  ): Promise<AccountView> {
+    // The peer address only: forwarded headers are ignored, so a proxy in front makes setup impossible remotely.
+    if (!isLoopback(request.socket.remoteAddress)) {
+      throw new ForbiddenException(
+        `Setup is only allowed from the hub machine itself (request came from ${normalizeAddress(request.socket.remoteAddress)}); ` +
+          'open http://localhost:PORT there, or run: npm run create-account -- -u NAME -p PASSWORD',
+      );
+    }
+    return this.accounts.setup(body);
+  }
+}

@@ -1,0 +1,101 @@
+import { Injectable, Logger } from '@nestjs/common';
+import {
+  agentHandshakeSchema,
+  type HelloMessage,
+  type ResultMessage,
+  type StateMessage,
+} from '@kidtime/protocol';
+import { CommandsService } from '../commands/commands.service';
+import { tokenMatches } from '../common/secure-token';
+import type { DeviceEntity } from '../devices/device.entity';
+import { DeviceRepository } from '../devices/device.repository';
+import { ManagedUserRepository } from '../devices/managed-user.repository';
+import { AgentConnections, type AgentLink } from './agent-connections';
+
+/** How often "last seen" is written while an agent stays connected. */
+const LAST_SEEN_WRITE_INTERVAL_MS = 60_000;
+
+export class AgentAuthError extends Error {}
+
+/**
+ * What happens when agents connect, talk and leave, independent of the transport carrying them.
+ * Each method is called with a device id the transport has authenticated: a device can only speak for itself.
+ */
+@Injectable()
+export class AgentSessionsService {
+  private readonly logger = new Logger(AgentSessionsService.name);
+  private readonly lastSeenWritten = new Map<string, number>();
+
+  constructor(
+    private readonly devices: DeviceRepository,
+    private readonly users: ManagedUserRepository,
+    private readonly connections: AgentConnections,
+    private readonly commands: CommandsService,
+  ) {}
+
+  /** Checks a device credential; throws AgentAuthError with a reason safe to send back. */
+  async authenticate(handshake: unknown, from: string): Promise<DeviceEntity> {
+    const parsed = agentHandshakeSchema.safeParse(handshake);
+    if (!parsed.success) throw new AgentAuthError('missing or malformed device credentials');
+    const device = await this.devices.findActive(parsed.data.deviceId);
+    if (!device?.credentialHash || !tokenMatches(parsed.data.secret, device.credentialHash)) {
+      this.logger.warn(
+        `Agent connection refused from ${from}: bad credentials for device ${parsed.data.deviceId}`,
+      );
+      throw new AgentAuthError('unknown or revoked device, or wrong credential: enroll this PC again');
+    }
+    return device;
+  }
+
+  async connected(device: DeviceEntity, link: AgentLink): Promise<void> {
+    this.connections.attach(device.id, link);
+    await this.touch(device.id, { transport: link.transport });
+    this.logger.log(`Device "${device.name}" (${device.id}) connected over ${link.transport}`);
+  }
+
+  async disconnected(deviceId: string, link: AgentLink, reason: string): Promise<void> {
+    if (!this.connections.detach(deviceId, link)) return;
+    await this.touch(deviceId, {});
+    this.logger.log(`Device ${deviceId} disconnected (${reason})`);
+  }
+
+  async hello(deviceId: string, hello: HelloMessage): Promise<void> {
+    await this.devices.update(deviceId, {
+      hostname: hello.hostname,
+      agentVersion: hello.agentVersion,
+      timekprVersion: hello.timekprVersion,
+      timezone: hello.timezone,
+    });
+    await this.users.ensure(deviceId, hello.users);
+    if (hello.timekprVersion === null) {
+      this.logger.warn(
+        `Device ${deviceId} (${hello.hostname}) reports no working Timekpr-nExT: is timekprd running there?`,
+      );
+    }
+  }
+
+  async state(deviceId: string, state: StateMessage): Promise<void> {
+    const at = new Date();
+    for (const user of state.users) await this.users.saveState(deviceId, user, at);
+    for (const { login, error } of state.errors) {
+      await this.users.saveError(deviceId, login, error);
+      this.logger.warn(`Device ${deviceId} cannot read timekpr state of "${login}": ${error}`);
+    }
+    await this.touch(deviceId, {}, true);
+  }
+
+  result(deviceId: string, result: ResultMessage): Promise<string | null> {
+    return this.commands.handleResult(deviceId, result);
+  }
+
+  private async touch(
+    deviceId: string,
+    patch: { transport?: AgentLink['transport'] },
+    throttled = false,
+  ): Promise<void> {
+    const now = Date.now();
+    if (throttled && now - (this.lastSeenWritten.get(deviceId) ?? 0) < LAST_SEEN_WRITE_INTERVAL_MS) return;
+    this.lastSeenWritten.set(deviceId, now);
+    await this.devices.update(deviceId, { ...patch, lastSeenAt: new Date(now) });
+  }
+}

@@ -1,0 +1,20 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AuthModule } from './auth/auth.module';
+import { GlobalExceptionFilter } from './common/global-exception.filter';
+import { ConfigModule } from './config/config.module';
+import type { HubConfig } from './config/hub-config';
+import type { HubSecrets } from './config/tokens';
+import { DatabaseModule } from './database/database.module';
+import { DevicesModule } from './devices/devices.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: HubConfig, secrets: HubSecrets): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config, secrets), DatabaseModule, AuthModule, DevicesModule],
+      providers: [{ provide: APP_FILTER, useClass: GlobalExceptionFilter }],
+    };
+  }
+}

@@ -1,0 +1,49 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountEntity } from '../accounts/account.entity';
+import { AccountRepository } from '../accounts/account.repository';
+import { AccountsController } from '../accounts/accounts.controller';
+import { AccountsService } from '../accounts/accounts.service';
+import { SetupController } from '../accounts/setup.controller';
+import { HUB_SECRETS, type HubSecrets } from '../config/tokens';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { JwtAuthGuard, RolesGuard } from './guards';
+import { JwtStrategy } from './jwt.strategy';
+import { LoginThrottler } from './login-throttler';
+import { PasswordHasher } from './password-hasher';
+import { RefreshTokenEntity } from './refresh-token.entity';
+import { RefreshTokenRepository } from './refresh-token.repository';
+
+/** Accounts, sign-in and the global guards: every route needs a token unless @Public(). */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([AccountEntity, RefreshTokenEntity]),
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [HUB_SECRETS],
+      useFactory: (secrets: HubSecrets) => ({
+        secret: secrets.jwtSigningKey,
+        signOptions: { algorithm: 'HS256', issuer: 'kidtime' },
+        verifyOptions: { algorithms: ['HS256'], issuer: 'kidtime' },
+      }),
+    }),
+  ],
+  controllers: [AuthController, SetupController, AccountsController],
+  providers: [
+    AccountRepository,
+    RefreshTokenRepository,
+    AccountsService,
+    AuthService,
+    PasswordHasher,
+    LoginThrottler,
+    JwtStrategy,
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
+  exports: [AccountsService, LoginThrottler, AccountRepository, PasswordHasher],
+})
+export class AuthModule {}

@@ -1,0 +1,90 @@
+import { Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import type { LoginRequest, TokenPair } from '@kidtime/protocol';
+import { randomUUID } from 'node:crypto';
+import type { AccountEntity } from '../accounts/account.entity';
+import { AccountRepository } from '../accounts/account.repository';
+import { hashToken, randomToken } from '../common/secure-token';
+import type { HubConfig } from '../config/hub-config';
+import { HUB_CONFIG } from '../config/tokens';
+import { LoginThrottler } from './login-throttler';
+import { PasswordHasher } from './password-hasher';
+import { RefreshTokenRepository } from './refresh-token.repository';
+
+export interface AccessTokenClaims {
+  sub: string;
+  role: string;
+  typ: 'access';
+}
+
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
+
+  constructor(
+    @Inject(HUB_CONFIG) private readonly config: HubConfig,
+    private readonly accounts: AccountRepository,
+    private readonly refreshTokens: RefreshTokenRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly throttler: LoginThrottler,
+    private readonly jwt: JwtService,
+  ) {}
+
+  async login(ip: string, { username, password }: LoginRequest): Promise<TokenPair> {
+    this.throttler.assertAllowed(ip, username);
+    const account = await this.accounts.findByUsername(username);
+    const valid = await this.hasher.verify(account?.passwordHash ?? null, password);
+    if (!account || !valid) {
+      this.throttler.recordFailure(ip, username);
+      this.logger.warn(`Failed sign-in for "${username}" from ${ip}`);
+      throw new UnauthorizedException('Wrong username or password');
+    }
+    this.throttler.recordSuccess(username);
+    return this.issue(account, randomUUID());
+  }
+
+  /**
+   * Rotates a refresh token. A token is good for one rotation; presenting it again means someone else has
+   * it too, so its whole family (every token descended from the same sign-in) is revoked.
+   */
+  async refresh(ip: string, refreshToken: string): Promise<TokenPair> {
+    this.throttler.assertAllowed(ip, null);
+    const now = new Date();
+    const stored = await this.refreshTokens.findByHash(hashToken(refreshToken));
+    if (!stored) {
+      this.throttler.recordFailure(ip, null);
+      throw new UnauthorizedException('Unknown refresh token; sign in again');
+    }
+    if (stored.revokedAt) throw new UnauthorizedException('This session was signed out; sign in again');
+    if (stored.expiresAt <= now) throw new UnauthorizedException('The session has expired; sign in again');
+    if (stored.usedAt || !(await this.refreshTokens.markUsed(stored.id, now))) {
+      await this.refreshTokens.revokeFamily(stored.familyId, now);
+      this.logger.warn(`Refresh token reused for account ${stored.accountId} from ${ip}: session revoked`);
+      throw new UnauthorizedException(
+        'Refresh token already used; the session has been signed out for safety',
+      );
+    }
+    const account = await this.accounts.findById(stored.accountId);
+    if (!account) throw new UnauthorizedException('The account no longer exists');
+    return this.issue(account, stored.familyId);
+  }
+
+  /** Signs every session of an account out (password change, removal). */
+  async revokeAll(accountId: string): Promise<void> {
+    await this.refreshTokens.revokeAllForAccount(accountId, new Date());
+  }
+
+  private async issue(account: AccountEntity, familyId: string): Promise<TokenPair> {
+    const claims: AccessTokenClaims = { sub: account.id, role: account.role, typ: 'access' };
+    const accessToken = await this.jwt.signAsync(claims, { expiresIn: this.config.accessTokenTtl });
+    const refreshToken = randomToken();
+    await this.refreshTokens.insert({
+      id: randomUUID(),
+      accountId: account.id,
+      familyId,
+      tokenHash: hashToken(refreshToken),
+      expiresAt: new Date(Date.now() + this.config.refreshTokenTtl * 1000),
+    });
+    return { accessToken, refreshToken, expiresIn: this.config.accessTokenTtl };
+  }
+}

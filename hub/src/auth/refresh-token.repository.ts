@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, Repository } from 'typeorm';
+import { RefreshTokenEntity } from './refresh-token.entity';
+
+@Injectable()
+export class RefreshTokenRepository {
+  constructor(
+    @InjectRepository(RefreshTokenEntity) private readonly tokens: Repository<RefreshTokenEntity>,
+  ) {}
+
+  async insert(
+    token: Omit<RefreshTokenEntity, 'createdAt' | 'usedAt' | 'revokedAt' | 'account'>,
+  ): Promise<void> {
+    await this.tokens.insert({ ...token, usedAt: null, revokedAt: null });
+  }
+
+  findByHash(tokenHash: string): Promise<RefreshTokenEntity | null> {
+    return this.tokens.findOneBy({ tokenHash });
+  }
+
+  /** Marks a token used; false when another request used it first (so each token rotates exactly once). */
+  async markUsed(id: string, at: Date): Promise<boolean> {
+    const result = await this.tokens.update({ id, usedAt: IsNull(), revokedAt: IsNull() }, { usedAt: at });
+    return (result.affected ?? 0) === 1;
+  }
+
+  async revokeFamily(familyId: string, at: Date): Promise<void> {
+    await this.tokens.update({ familyId, revokedAt: IsNull() }, { revokedAt: at });
+  }
+
+  async revokeAllForAccount(accountId: string, at: Date): Promise<void> {
+    await this.tokens.update({ accountId, revokedAt: IsNull() }, { revokedAt: at });
+  }
+}

@@ -1,0 +1,41 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  loginSchema,
+  timeRequestSchema,
+  type CommandView,
+  type TimeRequest,
+  type TimeResponse,
+} from '@kidtime/protocol';
+import { CurrentPrincipal, type Principal } from '../auth/current-account';
+import { ApiZodBody } from '../common/openapi';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { CommandsService } from './commands.service';
+
+@ApiTags('commands')
+@ApiBearerAuth()
+@Controller()
+export class CommandsController {
+  constructor(private readonly commands: CommandsService) {}
+
+  @Post('devices/:id/users/:login/time')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Add, subtract or set today's time left; answers with the state read back from timekpr",
+  })
+  @ApiZodBody(timeRequestSchema)
+  adjustTime(
+    @Param('id', new ParseUUIDPipe()) deviceId: string,
+    @Param('login', new ZodValidationPipe(loginSchema, 'login')) login: string,
+    @Body(new ZodValidationPipe(timeRequestSchema)) body: TimeRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<TimeResponse> {
+    return this.commands.adjustTime({ accountId: principal.accountId, channel: 'ui' }, deviceId, login, body);
+  }
+
+  @Get('commands/:id')
+  @ApiOperation({ summary: 'A command and its status' })
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<CommandView> {
+    return this.commands.get(id);
+  }
+}

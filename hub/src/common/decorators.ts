@@ -1,0 +1,14 @@
+import { SetMetadata } from '@nestjs/common';
+import type { Role } from '@kidtime/protocol';
+
+export const IS_PUBLIC = 'kidtime:public';
+export const ROLES = 'kidtime:roles';
+
+/** Opts a route out of the global JWT guard. */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+
+/**
+ * Restricts a route to these roles. Without it, reads are open to every signed-in account and
+ * changes to owners and parents: viewers can never change anything unless a route says so.
+ */
+export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);

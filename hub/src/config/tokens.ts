@@ -1,0 +1,6 @@
+export const HUB_CONFIG = Symbol('HubConfig');
+export const HUB_SECRETS = Symbol('HubSecrets');
+
+export interface HubSecrets {
+  jwtSigningKey: string;
+}

@@ -1,0 +1,15 @@
+import { AccountEntity } from '../accounts/account.entity';
+import { RefreshTokenEntity } from '../auth/refresh-token.entity';
+import { CommandEntity } from '../commands/command.entity';
+import { DeviceEntity } from '../devices/device.entity';
+import { EnrollmentEntity } from '../devices/enrollment.entity';
+import { ManagedUserEntity } from '../devices/managed-user.entity';
+
+export const ENTITIES = [
+  AccountEntity,
+  RefreshTokenEntity,
+  DeviceEntity,
+  EnrollmentEntity,
+  ManagedUserEntity,
+  CommandEntity,
+];

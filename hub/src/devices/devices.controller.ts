@@ -1,0 +1,89 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Req,
+} from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  createEnrollmentSchema,
+  updateDeviceSchema,
+  type DeviceView,
+  type EnrollmentCreated,
+  type ManagedUserView,
+} from '@kidtime/protocol';
+import type { Request } from 'express';
+import type { z } from 'zod';
+import { CurrentPrincipal, type Principal } from '../auth/current-account';
+import { ApiZodBody } from '../common/openapi';
+import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { DevicesService } from './devices.service';
+import { EnrollmentsService } from './enrollments.service';
+import { hubUrlOf } from './hub-url';
+
+@ApiTags('devices')
+@ApiBearerAuth()
+@Controller('devices')
+export class DevicesController {
+  constructor(private readonly devices: DevicesService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'All enrolled PCs with their live connection state' })
+  list(): Promise<DeviceView[]> {
+    return this.devices.list();
+  }
+
+  @Get(':id')
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<DeviceView> {
+    return this.devices.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOperation({ summary: 'Rename a PC' })
+  @ApiZodBody(updateDeviceSchema)
+  update(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body(new ZodValidationPipe(updateDeviceSchema)) body: z.infer<typeof updateDeviceSchema>,
+  ): Promise<DeviceView> {
+    return this.devices.rename(id, body.name);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke a PC: its credential stops working and its agent is disconnected' })
+  remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+    return this.devices.revoke(id);
+  }
+
+  @Get(':id/users')
+  @ApiOperation({ summary: 'The Linux users Timekpr-nExT manages on this PC, with their last known state' })
+  users(@Param('id', new ParseUUIDPipe()) id: string): Promise<ManagedUserView[]> {
+    return this.devices.listUsers(id);
+  }
+}
+
+@ApiTags('devices')
+@ApiBearerAuth()
+@Controller('enrollments')
+export class EnrollmentsController {
+  constructor(private readonly enrollments: EnrollmentsService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'A one-time code (15 minutes by default) and the command that enrolls a PC with it',
+  })
+  @ApiZodBody(createEnrollmentSchema)
+  create(
+    @Req() request: Request,
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodValidationPipe(createEnrollmentSchema)) body: z.infer<typeof createEnrollmentSchema>,
+  ): Promise<EnrollmentCreated> {
+    return this.enrollments.create(principal.accountId, hubUrlOf(request), body);
+  }
+}

@@ -1,0 +1,49 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AgentConnections } from '../agents/agent-connections';
+import { AgentEnrollController } from '../agents/agent-enroll.controller';
+import { AgentSessionsService } from '../agents/agent-sessions.service';
+import { AgentsGateway } from '../agents/agents.gateway';
+import { AuthModule } from '../auth/auth.module';
+import { CommandEntity } from '../commands/command.entity';
+import { CommandRepository } from '../commands/command.repository';
+import { CommandsController } from '../commands/commands.controller';
+import { CommandsService } from '../commands/commands.service';
+import { HealthController } from '../health/health.controller';
+import { DeviceEntity } from './device.entity';
+import { DeviceRepository } from './device.repository';
+import { DevicesController, EnrollmentsController } from './devices.controller';
+import { DevicesService } from './devices.service';
+import { EnrollmentEntity } from './enrollment.entity';
+import { EnrollmentRepository } from './enrollment.repository';
+import { EnrollmentsService } from './enrollments.service';
+import { ManagedUserEntity } from './managed-user.entity';
+import { ManagedUserRepository } from './managed-user.repository';
+
+/** PCs, their agents and the commands sent to them. */
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([DeviceEntity, EnrollmentEntity, ManagedUserEntity, CommandEntity]),
+    AuthModule,
+  ],
+  controllers: [
+    DevicesController,
+    EnrollmentsController,
+    AgentEnrollController,
+    CommandsController,
+    HealthController,
+  ],
+  providers: [
+    DeviceRepository,
+    EnrollmentRepository,
+    ManagedUserRepository,
+    CommandRepository,
+    DevicesService,
+    EnrollmentsService,
+    CommandsService,
+    AgentConnections,
+    AgentSessionsService,
+    AgentsGateway,
+  ],
+})
+export class DevicesModule {}

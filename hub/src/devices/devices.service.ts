@@ -1,0 +1,71 @@
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import type { DeviceView, ManagedUserView } from '@kidtime/protocol';
+import { AgentConnections } from '../agents/agent-connections';
+import type { DeviceEntity } from './device.entity';
+import { DeviceRepository } from './device.repository';
+import { ManagedUserRepository } from './managed-user.repository';
+
+@Injectable()
+export class DevicesService {
+  private readonly logger = new Logger(DevicesService.name);
+
+  constructor(
+    private readonly devices: DeviceRepository,
+    private readonly managedUsers: ManagedUserRepository,
+    private readonly connections: AgentConnections,
+  ) {}
+
+  async list(): Promise<DeviceView[]> {
+    return (await this.devices.listActive()).map((device) => this.toView(device));
+  }
+
+  async get(id: string): Promise<DeviceView> {
+    return this.toView(await this.require(id));
+  }
+
+  async rename(id: string, name: string): Promise<DeviceView> {
+    const device = await this.require(id);
+    await this.devices.update(id, { name });
+    return this.toView({ ...device, name });
+  }
+
+  /** Revokes the device credential and drops its connection: the agent can never come back with it. */
+  async revoke(id: string): Promise<void> {
+    const device = await this.require(id);
+    await this.devices.revoke(id, new Date());
+    this.connections.disconnect(id, 'device revoked');
+    this.logger.log(`Device "${device.name}" (${id}) revoked`);
+  }
+
+  async listUsers(id: string): Promise<ManagedUserView[]> {
+    await this.require(id);
+    return (await this.managedUsers.listForDevice(id)).map((user) => ({
+      login: user.login,
+      updatedAt: user.stateAt?.toISOString() ?? null,
+      state: user.state,
+      error: user.error,
+    }));
+  }
+
+  async require(id: string): Promise<DeviceEntity> {
+    const device = await this.devices.findActive(id);
+    if (!device) throw new NotFoundException(`No device with id ${id}`);
+    return device;
+  }
+
+  toView(device: DeviceEntity): DeviceView {
+    const link = this.connections.get(device.id);
+    return {
+      id: device.id,
+      name: device.name,
+      hostname: device.hostname,
+      online: link !== undefined,
+      transport: link?.transport ?? device.transport,
+      lastSeen: link ? new Date().toISOString() : (device.lastSeenAt?.toISOString() ?? null),
+      agentVersion: device.agentVersion,
+      timekprVersion: device.timekprVersion,
+      timezone: device.timezone,
+      createdAt: device.createdAt.toISOString(),
+    };
+  }
+}

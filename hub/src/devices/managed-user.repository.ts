@@ -1,0 +1,52 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { ManagedUserState } from '@kidtime/protocol';
+import { randomUUID } from 'node:crypto';
+import { Repository } from 'typeorm';
+import { ManagedUserEntity } from './managed-user.entity';
+
+@Injectable()
+export class ManagedUserRepository {
+  constructor(@InjectRepository(ManagedUserEntity) private readonly users: Repository<ManagedUserEntity>) {}
+
+  listForDevice(deviceId: string): Promise<ManagedUserEntity[]> {
+    return this.users.find({ where: { deviceId }, order: { login: 'ASC' } });
+  }
+
+  find(deviceId: string, login: string): Promise<ManagedUserEntity | null> {
+    return this.users.findOneBy({ deviceId, login });
+  }
+
+  /** Makes sure these logins exist for the device; logins the device no longer reports are kept (history). */
+  async ensure(deviceId: string, logins: readonly string[]): Promise<void> {
+    if (logins.length === 0) return;
+    const known = new Set((await this.listForDevice(deviceId)).map((user) => user.login));
+    const missing = logins.filter((login) => !known.has(login));
+    if (missing.length === 0) return;
+    await this.users
+      .createQueryBuilder()
+      .insert()
+      .values(
+        missing.map((login) => ({
+          id: randomUUID(),
+          deviceId,
+          login,
+          state: null,
+          stateAt: null,
+          error: null,
+        })),
+      )
+      .orIgnore()
+      .execute();
+  }
+
+  async saveState(deviceId: string, state: ManagedUserState, at: Date): Promise<void> {
+    await this.ensure(deviceId, [state.login]);
+    await this.users.update({ deviceId, login: state.login }, { state, stateAt: at, error: null });
+  }
+
+  async saveError(deviceId: string, login: string, error: string): Promise<void> {
+    await this.ensure(deviceId, [login]);
+    await this.users.update({ deviceId, login }, { error: error.slice(0, 500) });
+  }
+}

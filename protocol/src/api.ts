@@ -1,0 +1,151 @@
+import { z } from 'zod';
+import { displayNameSchema, loginSchema, secondsSchema, versionSchema } from './common';
+import { resultErrorSchema } from './messages';
+import { timeAdjustModeSchema } from './timekpr/operations';
+import { managedUserStateSchema } from './timekpr/user-state';
+
+/** REST bodies shared by the hub, the agent and the UI. */
+
+export const roleSchema = z.enum(['owner', 'parent', 'viewer']);
+export type Role = z.infer<typeof roleSchema>;
+
+export const usernameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9_.@-]{0,63}$/, 'must be 1-64 characters: letters, digits, "_", ".", "@" or "-"');
+
+export const passwordSchema = z
+  .string()
+  .min(8, 'must be at least 8 characters')
+  .max(256, 'must be at most 256 characters');
+
+export const credentialsSchema = z.strictObject({
+  username: usernameSchema,
+  password: passwordSchema,
+});
+export type Credentials = z.infer<typeof credentialsSchema>;
+
+/** Login only checks the shape loosely: a wrong password must look like any other failure. */
+export const loginRequestSchema = z.strictObject({
+  username: z.string().trim().toLowerCase().min(1).max(64),
+  password: z.string().min(1).max(256),
+});
+export type LoginRequest = z.infer<typeof loginRequestSchema>;
+
+export const refreshRequestSchema = z.strictObject({ refreshToken: z.string().min(1).max(200) });
+
+export const tokenPairSchema = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  /** Lifetime of the access token in seconds. */
+  expiresIn: z.number().int(),
+});
+export type TokenPair = z.infer<typeof tokenPairSchema>;
+
+export const accountSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  role: roleSchema,
+  createdAt: z.string(),
+});
+export type AccountView = z.infer<typeof accountSchema>;
+
+export const enrollmentCreatedSchema = z.object({
+  code: z.string(),
+  expiresAt: z.string(),
+  installCommand: z.string(),
+});
+export type EnrollmentCreated = z.infer<typeof enrollmentCreatedSchema>;
+
+export const createEnrollmentSchema = z.strictObject({
+  /** Minutes the code stays valid; 15 by default. */
+  validMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .optional(),
+  /** Name for the device; defaults to its hostname. */
+  deviceName: displayNameSchema.optional(),
+});
+
+/** Agent → hub: exchange a one-time enrollment code for a device credential. */
+export const agentEnrollRequestSchema = z.strictObject({
+  code: z.string().trim().min(1).max(64),
+  hostname: displayNameSchema,
+  agentVersion: versionSchema,
+});
+export type AgentEnrollRequest = z.infer<typeof agentEnrollRequestSchema>;
+
+export const agentEnrollResponseSchema = z.object({
+  deviceId: z.string(),
+  /** The device credential: shown once, stored hashed by the hub. */
+  secret: z.string(),
+});
+export type AgentEnrollResponse = z.infer<typeof agentEnrollResponseSchema>;
+
+export const transportSchema = z.enum(['ws', 'mqtt', 'ssh']);
+
+export const deviceSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  hostname: z.string(),
+  online: z.boolean(),
+  transport: transportSchema.nullable(),
+  lastSeen: z.string().nullable(),
+  agentVersion: z.string().nullable(),
+  timekprVersion: z.string().nullable(),
+  timezone: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type DeviceView = z.infer<typeof deviceSchema>;
+
+export const updateDeviceSchema = z.strictObject({ name: displayNameSchema });
+
+export const managedUserSchema = z.object({
+  login: loginSchema,
+  /** When the agent last read this user's state from timekpr. */
+  updatedAt: z.string().nullable(),
+  state: managedUserStateSchema.nullable(),
+  error: z.string().nullable(),
+});
+export type ManagedUserView = z.infer<typeof managedUserSchema>;
+
+export const timeRequestSchema = z.strictObject({
+  op: timeAdjustModeSchema,
+  seconds: secondsSchema,
+});
+export type TimeRequest = z.infer<typeof timeRequestSchema>;
+
+export const commandStatusSchema = z.enum(['queued', 'sent', 'applied', 'failed', 'expired']);
+export type CommandStatus = z.infer<typeof commandStatusSchema>;
+
+export const commandSchema = z.object({
+  id: z.string(),
+  deviceId: z.string(),
+  op: z.string(),
+  args: z.record(z.string(), z.unknown()),
+  status: commandStatusSchema,
+  error: resultErrorSchema.nullable(),
+  requestedBy: z.string().nullable(),
+  channel: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  completedAt: z.string().nullable(),
+});
+export type CommandView = z.infer<typeof commandSchema>;
+
+export const timeResponseSchema = z.object({
+  command: commandSchema,
+  state: managedUserStateSchema.nullable(),
+});
+export type TimeResponse = z.infer<typeof timeResponseSchema>;
+
+export const errorBodySchema = z.object({
+  statusCode: z.number(),
+  message: z.string(),
+  error: z.string(),
+  requestId: z.string().optional(),
+});
+export type ErrorBody = z.infer<typeof errorBodySchema>;

@@ -1,0 +1,4 @@
+export * from './api';
+export * from './common';
+export * from './messages';
+export * from './timekpr';

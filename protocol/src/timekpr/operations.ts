@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { loginSchema, secondsSchema } from '../common';
+
+/**
+ * The allow-list of operations a hub may ask for. Each one maps to exactly one fixed timekpra option;
+ * arguments are validated here and passed as separate argv entries, never through a shell.
+ */
+export const timeAdjustModeSchema = z.enum(['add', 'subtract', 'set']);
+export type TimeAdjustMode = z.infer<typeof timeAdjustModeSchema>;
+
+export const adjustTimeOpSchema = z.object({
+  op: z.literal('adjustTime'),
+  args: z.strictObject({
+    login: loginSchema,
+    mode: timeAdjustModeSchema,
+    seconds: secondsSchema,
+  }),
+});
+
+export const refreshStateOpSchema = z.object({
+  op: z.literal('refreshState'),
+  args: z.strictObject({}),
+});
+
+export const operationSchema = z.discriminatedUnion('op', [adjustTimeOpSchema, refreshStateOpSchema]);
+export type Operation = z.infer<typeof operationSchema>;
+export type OperationName = Operation['op'];
+
+const SET_TIME_LEFT_SIGN: Record<TimeAdjustMode, string> = { add: '+', subtract: '-', set: '=' };
+
+/** The timekpra argv for a write operation, or null for operations that only read. */
+export function timekpraWriteArgs(operation: Operation): string[] | null {
+  switch (operation.op) {
+    case 'adjustTime': {
+      const { login, mode, seconds } = operation.args;
+      return ['--settimeleft', login, SET_TIME_LEFT_SIGN[mode], String(seconds)];
+    }
+    case 'refreshState':
+      return null;
+  }
+}
+
+/** The login an operation is about, when it is about one user. */
+export function operationLogin(operation: Operation): string | null {
+  return operation.op === 'adjustTime' ? operation.args.login : null;
+}
+
+export function userinfoArgs(login: string): string[] {
+  return ['--userinfo', loginSchema.parse(login)];
+}
+
+export const USERLIST_ARGS: readonly string[] = ['--userlist'];
