@@ -68,8 +68,11 @@ export class TimekpraRunner {
                 `timekpra did not answer within ${this.timeoutMs / 1000} s`,
               ),
             );
-          } else if (error && typeof error.code !== 'number') {
-            reject(new TimekprError('exec-failed', `cannot run ${this.options.path}: ${error.message}`));
+          } else if (error) {
+            // timekpra exits 0 even on errors it reports; a non-zero exit is a crash (e.g. no D-Bus at all).
+            const cause = lastLine(stderr) || error.message;
+            const kind = /dbus/i.test(cause) ? 'daemon-unreachable' : 'exec-failed';
+            reject(new TimekprError(kind, `timekpra failed: ${cause.slice(0, 300)}`));
           } else {
             if (stderr.trim())
               this.logger.debug(`timekpra ${args[0]} stderr: ${stderr.trim().slice(0, 300)}`);
@@ -79,4 +82,9 @@ export class TimekpraRunner {
       );
     });
   }
+}
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return lines[lines.length - 1]?.trim() ?? '';
 }

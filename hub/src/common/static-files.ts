@@ -21,13 +21,11 @@ export function serveStaticFiles(app: NestExpressApplication, config: HubConfig)
 
   app.use('/downloads/kidtime-agent.cjs', (_request: Request, response: Response) => {
     if (!fs.existsSync(AGENT_BUNDLE)) {
-      response
-        .status(404)
-        .json({
-          statusCode: 404,
-          message: 'The agent is not built; run "npm run build" on the hub',
-          error: 'Not Found',
-        });
+      response.status(404).json({
+        statusCode: 404,
+        message: 'The agent is not built; run "npm run build" on the hub',
+        error: 'Not Found',
+      });
       return;
     }
     response.type('application/javascript').sendFile(AGENT_BUNDLE);

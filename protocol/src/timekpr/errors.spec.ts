@@ -17,6 +17,7 @@ describe('expectSilentSuccess', () => {
   it('accepts the empty output of a successful setter, even with timing warnings', () => {
     expect(kindOf(fixture('settimeleft-ok.txt'))).toBe('success');
     expect(kindOf('WARNING: PERFORMANCE (DBUS) call took 2.3 s\n\n')).toBe('success');
+    expect(kindOf('FYI: PERFORMANCE (DBUS), the call took 1.1 s\n')).toBe('success');
   });
 
   it.each([

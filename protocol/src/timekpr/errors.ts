@@ -20,7 +20,7 @@ export class TimekprError extends Error {
 }
 
 /** Lines timekpra prints that never mean anything to us (timing warnings from its D-Bus client). */
-const NOISE = /^WARNING: PERFORMANCE \(DBUS\)/;
+const NOISE = /^(WARNING|FYI): PERFORMANCE \(DBUS\)/;
 
 /** The lines of timekpra's stdout that carry meaning: trimmed, no blanks, no timing warnings. */
 export function meaningfulLines(stdout: string): string[] {

@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadHubConfig } from './hub-config';
+import { loadOrCreateSecrets } from './secrets';
+
+describe('loadOrCreateSecrets', () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kidtime-secrets-'))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const config = (env: NodeJS.ProcessEnv = {}) => loadHubConfig({ KIDTIME_DATA_DIR: dir, ...env });
+
+  it('generates a key on first start into a file only its owner can read, and keeps it', () => {
+    const first = loadOrCreateSecrets(config());
+    expect(first.jwtSigningKey.length).toBeGreaterThanOrEqual(48);
+    const file = path.join(dir, 'secrets.json');
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    expect(loadOrCreateSecrets(config())).toEqual(first);
+  });
+
+  it('generates different keys for different installations', () => {
+    const a = loadOrCreateSecrets(config());
+    fs.rmSync(path.join(dir, 'secrets.json'));
+    expect(loadOrCreateSecrets(config()).jwtSigningKey).not.toBe(a.jwtSigningKey);
+  });
+
+  it('uses a key given in the environment without writing it', () => {
+    const secret = 'x'.repeat(40);
+    expect(loadOrCreateSecrets(config({ KIDTIME_JWT_SECRET: secret })).jwtSigningKey).toBe(secret);
+    expect(fs.existsSync(path.join(dir, 'secrets.json'))).toBe(false);
+  });
+
+  it('tightens a secrets file that others could read', () => {
+    loadOrCreateSecrets(config());
+    const file = path.join(dir, 'secrets.json');
+    fs.chmodSync(file, 0o644);
+    loadOrCreateSecrets(config());
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('refuses a corrupt secrets file instead of silently replacing it', () => {
+    fs.writeFileSync(path.join(dir, 'secrets.json'), '{"jwtSigningKey": 42');
+    expect(() => loadOrCreateSecrets(config())).toThrow('cannot be read as JSON');
+    fs.writeFileSync(path.join(dir, 'secrets.json'), '{"jwtSigningKey": "short"}');
+    expect(() => loadOrCreateSecrets(config())).toThrow('not a valid secrets file');
+  });
+});

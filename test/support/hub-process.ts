@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { TestProcess } from './processes';
+
+export const ROOT = path.resolve(__dirname, '../..');
+export const AGENT_BUNDLE = path.join(ROOT, 'agent/dist/kidtime-agent.cjs');
+
+/** The built hub (`hub/dist/main.js`) on a free port with its own temporary data directory. */
+export class HubProcess {
+  private constructor(
+    readonly process: TestProcess,
+    readonly dataDir: string,
+    readonly port: number,
+  ) {}
+
+  static async start(env: NodeJS.ProcessEnv = {}): Promise<HubProcess> {
+    const main = path.join(ROOT, 'hub/dist/main.js');
+    if (!fs.existsSync(main)) throw new Error('The hub is not built: run "npm run build" first');
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kidtime-hub-'));
+    const hub = TestProcess.start(
+      'hub',
+      process.execPath,
+      [main],
+      {
+        PATH: process.env.PATH,
+        PORT: '0',
+        HOST: '0.0.0.0',
+        KIDTIME_DATA_DIR: dataDir,
+        LOG_LEVEL: 'debug',
+        ...env,
+      },
+      dataDir,
+    );
+    const [, port] = await hub.waitForOutput(/listening on http:\/\/[^:]+:(\d+)/);
+    return new HubProcess(hub, dataDir, Number(port));
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async stop(): Promise<void> {
+    await this.process.stop();
+    fs.rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The agent bundle run as a separate process, as systemd would run it. */
+export class AgentProcess {
+  private constructor(
+    readonly process: TestProcess,
+    readonly configPath: string,
+  ) {}
+
+  static async enroll(hubUrl: string, code: string, configPath: string): Promise<string> {
+    const enroll = TestProcess.start(
+      'agent enroll',
+      process.execPath,
+      [AGENT_BUNDLE, 'enroll', '--hub', hubUrl, '--code', code, '--config', configPath],
+      { PATH: process.env.PATH },
+    );
+    const exitCode = await enroll.wait();
+    if (exitCode !== 0) throw new Error(`kidtime-agent enroll failed (${exitCode}):\n${enroll.log}`);
+    return enroll.log;
+  }
+
+  static start(configPath: string): AgentProcess {
+    const agent = TestProcess.start(
+      'agent',
+      process.execPath,
+      [AGENT_BUNDLE, 'run', '--config', configPath],
+      {
+        PATH: process.env.PATH,
+      },
+    );
+    return new AgentProcess(agent, configPath);
+  }
+
+  get log(): string {
+    return this.process.log;
+  }
+
+  stop(): Promise<number | null> {
+    return this.process.stop();
+  }
+}
+
+/** A non-loopback address of this machine, to show what remote clients are refused. */
+export function nonLoopbackAddress(): string {
+  for (const addresses of Object.values(os.networkInterfaces())) {
+    for (const address of addresses ?? []) {
+      if (!address.internal && address.family === 'IPv4') return address.address;
+    }
+  }
+  throw new Error('This machine has no non-loopback IPv4 address to test remote access with');
+}
