@@ -14,6 +14,9 @@ import {
 } from '@kidtime/protocol';
 import type { TimekpraRunner } from './timekpra-runner';
 
+/** What the client needs from a runner: one timekpra call. */
+export type RunTimekpra = Pick<TimekpraRunner, 'run'>;
+
 /** A state read this recently stands in for a fresh "before" read when verifying a relative change. */
 const FRESH_STATE_MS = 30_000;
 
@@ -37,7 +40,7 @@ export class TimekprClient {
   private readonly cache = new Map<string, CachedState>();
 
   constructor(
-    private readonly runner: TimekpraRunner,
+    private readonly runner: RunTimekpra,
     private readonly now: () => number = Date.now,
     private readonly weekday: () => number = isoWeekdayNow,
   ) {}

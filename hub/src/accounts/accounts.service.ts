@@ -89,7 +89,13 @@ export class AccountsService {
     if (await this.accounts.findByUsername(username)) {
       throw new ConflictException(`An account named "${username}" already exists`);
     }
-    return this.accounts.create({ username, passwordHash: await this.hasher.hash(password), role });
+    const passwordHash = await this.hasher.hash(password);
+    return this.accounts.create({ username, passwordHash, role }).catch((error: unknown) => {
+      // Another hub process created the same name between our check and the insert.
+      if (/UNIQUE|duplicate key/i.test(String(error)))
+        throw new ConflictException(`An account named "${username}" already exists`);
+      throw error;
+    });
   }
 
   private serialised<T>(work: () => Promise<T>): Promise<T> {

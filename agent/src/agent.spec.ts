@@ -1,0 +1,140 @@
+import type { Ack } from '@kidtime/protocol';
+import { Agent } from './agent';
+import { createLogger } from './logger';
+import type { TimekprClient } from './timekpr-client';
+import type { AgentTransport, OutboundEvent, TransportEvents } from './transport/transport';
+
+const COMMAND_ID = '3f0c7a52-8f1e-4d7e-9d3a-2b9f0c1e5a11';
+const command = {
+  id: COMMAND_ID,
+  expiresAt: '2030-01-01T00:00:00.000Z',
+  op: 'adjustTime',
+  args: { login: 'kid', mode: 'add', seconds: 60 },
+};
+const kidState = { login: 'kid', timeSpentBalance: 0 };
+
+class FakeTransport implements AgentTransport {
+  readonly kind = 'ws';
+  connected = false;
+  sent: Array<{ event: OutboundEvent; message: unknown }> = [];
+  events!: TransportEvents;
+  refuse: string | null = null;
+
+  start(events: TransportEvents): void {
+    this.events = events;
+  }
+  async stop(): Promise<void> {}
+  async send(event: OutboundEvent, message: unknown): Promise<Ack> {
+    if (!this.connected) return { ok: false, error: 'not connected' };
+    this.sent.push({ event, message });
+    return this.refuse ? { ok: false, error: this.refuse } : { ok: true };
+  }
+  connect(): void {
+    this.connected = true;
+    this.events.connected();
+  }
+  of(event: OutboundEvent) {
+    return this.sent.filter((s) => s.event === event).map((s) => s.message as Record<string, unknown>);
+  }
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
+
+describe('Agent', () => {
+  let transport: FakeTransport;
+  let apply: jest.Mock;
+  let agent: Agent;
+
+  beforeEach(() => {
+    transport = new FakeTransport();
+    apply = jest.fn().mockResolvedValue(kidState);
+    const timekpr = {
+      listLogins: jest.fn().mockResolvedValue(['kid']),
+      readAll: jest.fn().mockResolvedValue({ users: [kidState], errors: [] }),
+      version: () => '0.5.4',
+      apply,
+    } as unknown as TimekprClient;
+    agent = new Agent({
+      transport,
+      timekpr,
+      logger: createLogger('error', () => undefined),
+      stateIntervalMs: 60_000,
+      hostname: 'kids-pc',
+    });
+    agent.start();
+  });
+  afterEach(() => agent.stop());
+
+  it('announces itself and reports state on every (re)connect', async () => {
+    transport.connect();
+    await settle();
+    expect(transport.sent.map((s) => s.event)).toEqual(['hello', 'state']);
+    expect(transport.of('hello')[0]).toMatchObject({
+      hostname: 'kids-pc',
+      timekprVersion: '0.5.4',
+      users: ['kid'],
+    });
+    transport.connect();
+    await settle();
+    expect(transport.of('hello')).toHaveLength(2);
+  });
+
+  it('applies a command, sends its result, then fresh state', async () => {
+    transport.connect();
+    await settle();
+    transport.sent = [];
+    expect(await transport.events.command(command)).toEqual({ ok: true });
+    await settle();
+    expect(apply).toHaveBeenCalledWith(expect.objectContaining({ id: COMMAND_ID, op: 'adjustTime' }));
+    expect(transport.sent.map((s) => s.event)).toEqual(['result', 'state']);
+    expect(transport.of('result')[0]).toEqual({ id: COMMAND_ID, status: 'ok', data: { state: kidState } });
+  });
+
+  it('applies a command delivered twice only once, and repeats its result', async () => {
+    transport.connect();
+    await transport.events.command(command);
+    await settle();
+    await transport.events.command(command);
+    await settle();
+    expect(apply).toHaveBeenCalledTimes(1);
+    expect(transport.of('result')).toHaveLength(2);
+  });
+
+  it('turns a timekpr failure into an error result with its code', async () => {
+    const { TimekprError } = await import('@kidtime/protocol');
+    apply.mockRejectedValue(
+      new TimekprError('daemon-unreachable', 'FAILED to obtain connection to timekpr.'),
+    );
+    transport.connect();
+    await transport.events.command(command);
+    await settle();
+    expect(transport.of('result')[0]).toEqual({
+      id: COMMAND_ID,
+      status: 'error',
+      error: { code: 'daemon-unreachable', message: 'FAILED to obtain connection to timekpr.' },
+    });
+  });
+
+  it.each([
+    [{ ...command, op: 'runShell', args: { cmd: 'id' } }],
+    [{ ...command, args: { login: 'kid; reboot', mode: 'add', seconds: 60 } }],
+    [{ ...command, args: { login: 'kid', mode: 'add', seconds: 1e9 } }],
+    [null],
+    ['adjustTime'],
+  ])('refuses an invalid command without running anything: %j', async (bad) => {
+    transport.connect();
+    const ack = await transport.events.command(bad);
+    await settle();
+    expect(ack.ok).toBe(false);
+    expect(apply).not.toHaveBeenCalled();
+  });
+
+  it('keeps a result it could not deliver and sends it after reconnecting', async () => {
+    await transport.events.command(command); // not connected yet
+    await settle();
+    expect(transport.of('result')).toHaveLength(0);
+    transport.connect();
+    await settle();
+    expect(transport.of('result')).toEqual([expect.objectContaining({ id: COMMAND_ID, status: 'ok' })]);
+  });
+});

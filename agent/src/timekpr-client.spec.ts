@@ -1,0 +1,116 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { TimekprError } from '@kidtime/protocol';
+import { TimekprClient, type RunTimekpra } from './timekpr-client';
+
+const FIXTURES = path.resolve(__dirname, '../../protocol/src/timekpr/__fixtures__');
+const idle = fs.readFileSync(path.join(FIXTURES, 'userinfo-idle.txt'), 'utf8').replace(/kidtest1/g, 'kid');
+
+/** Scripted timekpra: answers --userinfo with a balance it keeps, and applies --settimeleft as timekprd does. */
+class ScriptedTimekpra implements RunTimekpra {
+  calls: string[][] = [];
+  balance = 1000;
+  limit = 86_400;
+  setterOutput = '';
+  ignoreWrites = false;
+
+  async run(args: readonly string[]): Promise<string> {
+    this.calls.push([...args]);
+    const [option, , sign, value] = args;
+    if (option === '--userlist') return '1 user in total:\nkid\n';
+    if (option === '--userinfo') {
+      return idle
+        .replace(/^TIME_SPENT_BALANCE: .*$/m, `TIME_SPENT_BALANCE: ${this.balance}`)
+        .replace(/^LIMITS_PER_WEEKDAYS: .*$/m, `LIMITS_PER_WEEKDAYS: ${Array(7).fill(this.limit).join(';')}`);
+    }
+    if (option === '--settimeleft') {
+      if (this.setterOutput || this.ignoreWrites) return this.setterOutput;
+      const n = Number(value);
+      const base = Math.min(this.balance, this.limit);
+      this.balance = sign === '+' ? base - n : sign === '-' ? base + n : this.limit - n;
+      return '';
+    }
+    throw new Error(`unexpected call ${args.join(' ')}`);
+  }
+}
+
+describe('TimekprClient', () => {
+  let clock: number;
+  let timekpra: ScriptedTimekpra;
+  let client: TimekprClient;
+  const add = (seconds: number) => ({
+    op: 'adjustTime' as const,
+    args: { login: 'kid', mode: 'add' as const, seconds },
+  });
+
+  beforeEach(() => {
+    clock = 1_000_000;
+    timekpra = new ScriptedTimekpra();
+    client = new TimekprClient(
+      timekpra,
+      () => clock,
+      () => 3,
+    );
+  });
+
+  it('reads before a relative change when it has no recent state, then writes and reads back', async () => {
+    const state = await client.apply(add(600));
+    expect(timekpra.calls.map((c) => c[0])).toEqual(['--userinfo', '--settimeleft', '--userinfo']);
+    expect(timekpra.calls[1]).toEqual(['--settimeleft', 'kid', '+', '600']);
+    expect(state?.timeSpentBalance).toBe(400);
+  });
+
+  it('uses a state read in the last 30 s instead of reading again', async () => {
+    await client.readUser('kid');
+    clock += 20_000;
+    timekpra.calls = [];
+    await client.apply(add(60));
+    expect(timekpra.calls.map((c) => c[0])).toEqual(['--settimeleft', '--userinfo']);
+    clock += 31_000;
+    timekpra.calls = [];
+    await client.apply(add(60));
+    expect(timekpra.calls.map((c) => c[0])).toEqual(['--userinfo', '--settimeleft', '--userinfo']);
+  });
+
+  it('needs no read before setting an exact time', async () => {
+    timekpra.limit = 7200;
+    const state = await client.apply({
+      op: 'adjustTime',
+      args: { login: 'kid', mode: 'set', seconds: 1800 },
+    });
+    expect(timekpra.calls.map((c) => c[0])).toEqual(['--settimeleft', '--userinfo']);
+    expect(state?.timeSpentBalance).toBe(5400);
+  });
+
+  it('reports timekpra’s own error text as a typed failure', async () => {
+    timekpra.setterOutput = 'User "kid" configuration is not found\n';
+    await expect(client.apply(add(60))).rejects.toMatchObject({ kind: 'user-not-found' });
+  });
+
+  it('fails when timekpr reads back something other than what was asked', async () => {
+    timekpra.ignoreWrites = true;
+    const error = (await client.apply(add(600)).catch((e: unknown) => e)) as TimekprError;
+    expect(error).toBeInstanceOf(TimekprError);
+    expect(error.kind).toBe('verification-failed');
+    expect(error.message).toContain('expected 400');
+  });
+
+  it('lists users and reads them all, reporting unreadable ones instead of dropping them', async () => {
+    const snapshot = await client.readAll();
+    expect(snapshot.users.map((u) => u.login)).toEqual(['kid']);
+    expect(snapshot.errors).toEqual([]);
+    jest
+      .spyOn(timekpra, 'run')
+      .mockImplementation(async (args) =>
+        args[0] === '--userlist' ? '1 user in total:\nkid\n' : 'FAILED to obtain connection to timekpr.\n',
+      );
+    expect(await client.readAll()).toEqual({
+      users: [],
+      errors: [{ login: 'kid', error: expect.stringContaining('FAILED') }],
+    });
+  });
+
+  it('reads the installed Timekpr-nExT version (the test machine has it installed)', () => {
+    expect(client.version()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+});

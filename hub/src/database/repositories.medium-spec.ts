@@ -1,0 +1,173 @@
+/**
+ * Repositories against a real SQLite file brought up by the migrations (as in production).
+ */
+import 'reflect-metadata';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AccountEntity } from '../accounts/account.entity';
+import { AccountRepository } from '../accounts/account.repository';
+import { RefreshTokenEntity } from '../auth/refresh-token.entity';
+import { RefreshTokenRepository } from '../auth/refresh-token.repository';
+import { CommandEntity } from '../commands/command.entity';
+import { CommandRepository } from '../commands/command.repository';
+import { DeviceEntity } from '../devices/device.entity';
+import { DeviceRepository } from '../devices/device.repository';
+import { EnrollmentEntity } from '../devices/enrollment.entity';
+import { EnrollmentRepository } from '../devices/enrollment.repository';
+import { ManagedUserEntity } from '../devices/managed-user.entity';
+import { ManagedUserRepository } from '../devices/managed-user.repository';
+import { dataSourceOptions } from './data-source-options';
+
+describe('repositories on SQLite (medium)', () => {
+  let dir: string;
+  let db: DataSource;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kidtime-repo-'));
+    db = new DataSource({ ...dataSourceOptions(path.join(dir, 'kidtime.sqlite')), logging: false });
+    await db.initialize();
+    await db.runMigrations();
+  });
+
+  afterAll(async () => {
+    await db.destroy();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('gets exactly the entities’ schema from the migrations', async () => {
+    const pending = await db.driver.createSchemaBuilder().log();
+    expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+  });
+
+  it('runs in WAL mode with foreign keys enforced', async () => {
+    expect(await db.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+    expect(await db.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
+  });
+
+  it('keeps usernames unique', async () => {
+    const accounts = new AccountRepository(db.getRepository(AccountEntity));
+    await accounts.create({ username: 'mum', passwordHash: 'x', role: 'owner' });
+    await expect(accounts.create({ username: 'mum', passwordHash: 'y', role: 'parent' })).rejects.toThrow(
+      /UNIQUE/,
+    );
+    expect(await accounts.countByRole('owner')).toBe(1);
+  });
+
+  it('rotates a refresh token exactly once even when two requests race', async () => {
+    const accounts = new AccountRepository(db.getRepository(AccountEntity));
+    const tokens = new RefreshTokenRepository(db.getRepository(RefreshTokenEntity));
+    const account = await accounts.create({
+      username: `dad-${randomUUID().slice(0, 8)}`,
+      passwordHash: 'x',
+      role: 'parent',
+    });
+    const familyId = randomUUID();
+    const id = randomUUID();
+    await tokens.insert({
+      id,
+      accountId: account.id,
+      familyId,
+      tokenHash: 'a'.repeat(64),
+      expiresAt: new Date(Date.now() + 60_000),
+    });
+    const outcomes = await Promise.all([tokens.markUsed(id, new Date()), tokens.markUsed(id, new Date())]);
+    expect(outcomes.sort()).toEqual([false, true]);
+
+    await tokens.revokeFamily(familyId, new Date());
+    expect((await tokens.findByHash('a'.repeat(64)))?.revokedAt).toBeInstanceOf(Date);
+    // Removing the account removes its tokens.
+    await accounts.delete(account.id);
+    expect(await tokens.findByHash('a'.repeat(64))).toBeNull();
+  });
+
+  it('lets an enrollment code be consumed once', async () => {
+    const enrollments = new EnrollmentRepository(db.getRepository(EnrollmentEntity));
+    await enrollments.create({
+      codeHash: 'b'.repeat(64),
+      createdBy: null,
+      deviceName: 'Study PC',
+      expiresAt: new Date(Date.now() + 60_000),
+    });
+    const enrollment = (await enrollments.findByCodeHash('b'.repeat(64)))!;
+    expect(enrollment.expiresAt.getTime()).toBeGreaterThan(Date.now());
+    const outcomes = await Promise.all([
+      enrollments.consume(enrollment.id, new Date()),
+      enrollments.consume(enrollment.id, new Date()),
+    ]);
+    expect(outcomes.sort()).toEqual([false, true]);
+  });
+
+  it('keeps managed users per device, and the last state reported', async () => {
+    const devices = new DeviceRepository(db.getRepository(DeviceEntity));
+    const users = new ManagedUserRepository(db.getRepository(ManagedUserEntity));
+    const a = await devices.create({
+      name: 'Deck A',
+      hostname: 'steamdeck',
+      credentialHash: 'c'.repeat(64),
+      agentVersion: '1',
+    });
+    const b = await devices.create({
+      name: 'Deck B',
+      hostname: 'steamdeck',
+      credentialHash: 'd'.repeat(64),
+      agentVersion: '1',
+    });
+    await users.ensure(a.id, ['deck']);
+    await users.ensure(a.id, ['deck', 'guest']);
+    await users.ensure(b.id, ['deck']);
+    expect((await users.listForDevice(a.id)).map((u) => u.login)).toEqual(['deck', 'guest']);
+    expect((await users.listForDevice(b.id)).map((u) => u.login)).toEqual(['deck']);
+
+    const state = { login: 'deck', timeLeftToday: 1234 } as never;
+    await users.saveState(a.id, state, new Date());
+    expect((await users.find(a.id, 'deck'))?.state).toEqual(state);
+    expect((await users.find(b.id, 'deck'))?.state).toBeNull();
+
+    expect(await devices.revoke(a.id, new Date())).toBe(true);
+    expect(await devices.revoke(a.id, new Date())).toBe(false);
+    expect(await devices.findActive(a.id)).toBeNull();
+    expect((await devices.listActive()).map((d) => d.id)).toContain(b.id);
+  });
+
+  it('records a command’s outcome once', async () => {
+    const devices = new DeviceRepository(db.getRepository(DeviceEntity));
+    const commands = new CommandRepository(db.getRepository(CommandEntity));
+    const device = await devices.create({
+      name: 'PC',
+      hostname: 'pc',
+      credentialHash: 'e'.repeat(64),
+      agentVersion: '1',
+    });
+    const id = randomUUID();
+    await commands.insert({
+      id,
+      deviceId: device.id,
+      op: 'adjustTime',
+      args: { login: 'kid' },
+      requestedBy: null,
+      channel: 'ui',
+      status: 'queued',
+      expiresAt: new Date(Date.now() + 1000),
+    });
+    await commands.markSent(id, new Date());
+    expect(
+      await commands.complete(id, { status: 'applied', error: null, resultState: null, at: new Date() }),
+    ).toBe(true);
+    expect(
+      await commands.complete(id, {
+        status: 'failed',
+        error: { code: 'x', message: 'late' },
+        resultState: null,
+        at: new Date(),
+      }),
+    ).toBe(false);
+    expect(await commands.findById(id)).toMatchObject({
+      status: 'applied',
+      error: null,
+      args: { login: 'kid' },
+    });
+  });
+});
