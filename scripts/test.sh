@@ -20,7 +20,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  export npm_config_nodedir="${npm_config_nodedir:-/usr}"
+  [ -f /usr/include/node/node.h ] && export npm_config_nodedir="${npm_config_nodedir:-/usr}"
   npm ci --no-audit --no-fund
 fi
 
