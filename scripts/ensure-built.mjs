@@ -5,7 +5,8 @@ import { existsSync } from 'node:fs';
 const root = new URL('..', import.meta.url);
 // sqlite3 compiles from source; point node-gyp at the machine's Node headers instead of downloading them.
 const nodedir = existsSync('/usr/include/node/node.h') ? { npm_config_nodedir: '/usr' } : {};
-const run = (command) => execSync(command, { stdio: 'inherit', cwd: root, env: { ...nodedir, ...process.env } });
+const run = (command) =>
+  execSync(command, { stdio: 'inherit', cwd: root, env: { ...nodedir, ...process.env } });
 
 if (!existsSync(new URL('node_modules/.package-lock.json', root))) {
   console.log('Installing dependencies (first start)…');

@@ -88,6 +88,7 @@ describe('parent → hub → agent → timekpra', () => {
     const response = await timeCall(KID, { op: 'add', seconds: 900 });
     expect(response.status).toBe(200);
     expect(response.body.command).toMatchObject({ status: 'applied', op: 'adjustTime', channel: 'ui' });
+    expect(response.body.warning).toBeNull();
     expect(response.body.command.args).toEqual({ login: KID, mode: 'add', seconds: 900 });
     expect(await balance()).toBe(before - 900);
     expect(response.body.state?.timeSpentBalance).toBe(before - 900);
@@ -108,6 +109,17 @@ describe('parent → hub → agent → timekpra', () => {
     expect(response.status).toBe(200);
     expect(await balance()).toBe(DAY_LIMIT - 1800);
     expect(response.body.state?.timeSpentBalance).toBe(DAY_LIMIT - 1800);
+  });
+
+  it('applies a change made right after someone changed the time on the PC, with a warning', async () => {
+    await timeCall(KID, { op: 'add', seconds: 1 }); // the agent now holds a fresh reading of this user
+    const before = await balance();
+    await lab.timekpra(['--settimeleft', KID, '+', '120']); // a parent at the PC, with timekpr's own tool
+    const response = await timeCall(KID, { op: 'add', seconds: 60 });
+    expect(response.status).toBe(200);
+    expect(response.body.command.status).toBe('applied');
+    expect(response.body.warning).toContain('changed on the PC');
+    expect(await balance()).toBe(before - 120 - 60);
   });
 
   it('keeps a logged-in child’s live counters in the read-back state', async () => {

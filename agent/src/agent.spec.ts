@@ -43,14 +43,16 @@ const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 describe('Agent', () => {
   let transport: FakeTransport;
   let apply: jest.Mock;
+  let readAll: jest.Mock;
   let agent: Agent;
 
   beforeEach(() => {
     transport = new FakeTransport();
-    apply = jest.fn().mockResolvedValue(kidState);
+    apply = jest.fn().mockResolvedValue({ state: kidState, warning: null });
+    readAll = jest.fn().mockResolvedValue({ users: [kidState], errors: [] });
     const timekpr = {
       listLogins: jest.fn().mockResolvedValue(['kid']),
-      readAll: jest.fn().mockResolvedValue({ users: [kidState], errors: [] }),
+      readAll,
       version: () => '0.5.4',
       apply,
     } as unknown as TimekprClient;
@@ -88,6 +90,21 @@ describe('Agent', () => {
     expect(apply).toHaveBeenCalledWith(expect.objectContaining({ id: COMMAND_ID, op: 'adjustTime' }));
     expect(transport.sent.map((s) => s.event)).toEqual(['result', 'state']);
     expect(transport.of('result')[0]).toEqual({ id: COMMAND_ID, status: 'ok', data: { state: kidState } });
+    // Only the changed user, from the result: no second round of timekpra reads.
+    expect(transport.of('state')[0]).toMatchObject({ users: [kidState], errors: [] });
+    expect(readAll).toHaveBeenCalledTimes(1);
+  });
+
+  it('passes on a warning about a change it could not confirm exactly', async () => {
+    apply.mockResolvedValue({ state: kidState, warning: 'time was also changed on the PC' });
+    transport.connect();
+    await transport.events.command(command);
+    await settle();
+    expect(transport.of('result')[0]).toEqual({
+      id: COMMAND_ID,
+      status: 'ok',
+      data: { state: kidState, warning: 'time was also changed on the PC' },
+    });
   });
 
   it('applies a command delivered twice only once, and repeats its result', async () => {

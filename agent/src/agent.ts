@@ -4,10 +4,11 @@ import {
   commandMessageSchema,
   type Ack,
   type CommandMessage,
+  type ManagedUserState,
   type ResultMessage,
 } from '@kidtime/protocol';
 import type { Logger } from './logger';
-import type { TimekprClient } from './timekpr-client';
+import type { TimekprClient, UsersSnapshot } from './timekpr-client';
 import type { AgentTransport } from './transport/transport';
 import { agentVersion } from './version';
 
@@ -23,8 +24,8 @@ export interface AgentOptions {
 }
 
 /**
- * The agent's life: announce itself on every (re)connect, report state on connect, after every command
- * and periodically, and apply the hub's commands one at a time, exactly once each.
+ * The agent's life: announce itself on every (re)connect, report every user's state on connect and
+ * periodically, the changed user's state after every command, and apply the hub's commands one at a time, exactly once each.
  */
 export class Agent {
   private readonly results = new Map<string, ResultMessage>();
@@ -100,9 +101,10 @@ export class Agent {
     const started = Date.now();
     let result: ResultMessage;
     try {
-      const state = await timekpr.apply(command);
-      result = { id: command.id, status: 'ok', data: { state } };
+      const { state, warning } = await timekpr.apply(command);
+      result = { id: command.id, status: 'ok', data: warning ? { state, warning } : { state } };
       logger.info(`Applied ${describe(command)} in ${Date.now() - started} ms`);
+      if (warning) logger.warn(`Applied ${describe(command)} but: ${warning}`);
     } catch (error) {
       const code = error instanceof TimekprError ? error.kind : 'agent-error';
       const message = (error as Error).message;
@@ -111,7 +113,9 @@ export class Agent {
     }
     this.remember(result);
     await this.deliver(result);
-    await this.reportState();
+    // The result already carries the user's fresh state; re-reading every user here would keep timekpra
+    // busy for ~75 ms per user and delay the parent's next tap.
+    if (result.status === 'ok' && result.data.state) await this.sendState([result.data.state]);
   }
 
   private async deliver(result: ResultMessage): Promise<void> {
@@ -125,14 +129,21 @@ export class Agent {
     }
   }
 
+  /** Reads every managed user and reports them all. */
   private async reportState(): Promise<void> {
     if (!this.options.transport.connected) return;
     try {
       const snapshot = await this.options.timekpr.readAll();
-      const ack = await this.options.transport.send('state', { at: new Date().toISOString(), ...snapshot });
-      if (!ack.ok) this.options.logger.warn(`The hub did not accept the state report: ${ack.error}`);
+      await this.sendState(snapshot.users, snapshot.errors);
     } catch (error) {
       this.options.logger.error(`Cannot read Timekpr-nExT state: ${(error as Error).message}`);
+    }
+  }
+
+  private async sendState(users: ManagedUserState[], errors: UsersSnapshot['errors'] = []): Promise<void> {
+    const ack = await this.options.transport.send('state', { at: new Date().toISOString(), users, errors });
+    if (!ack.ok && ack.error !== 'not connected') {
+      this.options.logger.warn(`The hub did not accept the state report: ${ack.error}`);
     }
   }
 

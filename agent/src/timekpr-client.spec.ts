@@ -54,19 +54,20 @@ describe('TimekprClient', () => {
   });
 
   it('reads before a relative change when it has no recent state, then writes and reads back', async () => {
-    const state = await client.apply(add(600));
+    const { state, warning } = await client.apply(add(600));
+    expect(warning).toBeNull();
     expect(timekpra.calls.map((c) => c[0])).toEqual(['--userinfo', '--settimeleft', '--userinfo']);
     expect(timekpra.calls[1]).toEqual(['--settimeleft', 'kid', '+', '600']);
     expect(state?.timeSpentBalance).toBe(400);
   });
 
-  it('uses a state read in the last 30 s instead of reading again', async () => {
+  it('uses a state read in the last 90 s instead of reading again', async () => {
     await client.readUser('kid');
-    clock += 20_000;
+    clock += 80_000;
     timekpra.calls = [];
     await client.apply(add(60));
     expect(timekpra.calls.map((c) => c[0])).toEqual(['--settimeleft', '--userinfo']);
-    clock += 31_000;
+    clock += 91_000;
     timekpra.calls = [];
     await client.apply(add(60));
     expect(timekpra.calls.map((c) => c[0])).toEqual(['--userinfo', '--settimeleft', '--userinfo']);
@@ -74,7 +75,7 @@ describe('TimekprClient', () => {
 
   it('needs no read before setting an exact time', async () => {
     timekpra.limit = 7200;
-    const state = await client.apply({
+    const { state } = await client.apply({
       op: 'adjustTime',
       args: { login: 'kid', mode: 'set', seconds: 1800 },
     });
@@ -93,6 +94,16 @@ describe('TimekprClient', () => {
     expect(error).toBeInstanceOf(TimekprError);
     expect(error.kind).toBe('verification-failed');
     expect(error.message).toContain('expected 400');
+  });
+
+  it('reports a change made on the PC since its last read as a warning, not a failure', async () => {
+    await client.readUser('kid');
+    timekpra.balance -= 300; // a parent at the PC adds 5 minutes with timekpr's own tools
+    clock += 5_000;
+    const { state, warning } = await client.apply(add(600));
+    expect(state?.timeSpentBalance).toBe(1000 - 300 - 600);
+    expect(warning).toContain('was the time also changed on the PC?');
+    expect(timekpra.calls.filter((c) => c[0] === '--settimeleft')).toHaveLength(1);
   });
 
   it('lists users and reads them all, reporting unreadable ones instead of dropping them', async () => {

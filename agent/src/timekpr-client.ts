@@ -17,14 +17,24 @@ import type { TimekpraRunner } from './timekpra-runner';
 /** What the client needs from a runner: one timekpra call. */
 export type RunTimekpra = Pick<TimekpraRunner, 'run'>;
 
-/** A state read this recently stands in for a fresh "before" read when verifying a relative change. */
-const FRESH_STATE_MS = 30_000;
+/**
+ * A state read this recently stands in for a fresh "before" read when verifying a relative change. The
+ * periodic state report (every 45 s ± 25 %) keeps it warm, so a parent's tap usually costs two timekpra calls.
+ */
+const FRESH_STATE_MS = 90_000;
 
 const VERSION_FILE = '/usr/lib/python3/dist-packages/timekpr/common/constants/constants.py';
 
 interface CachedState {
   state: ManagedUserState;
   readAt: number;
+}
+
+export interface AppliedChange {
+  /** The user's state read back after the change (null for operations about no user). */
+  state: ManagedUserState | null;
+  /** Set when the change was applied but could not be confirmed exactly (see apply()). */
+  warning: string | null;
 }
 
 export interface UsersSnapshot {
@@ -68,15 +78,23 @@ export class TimekprClient {
     return snapshot;
   }
 
-  /** Applies one operation and returns the state read back afterwards (null for operations about no user). */
-  async apply(operation: Operation): Promise<ManagedUserState | null> {
+  /**
+   * Applies one operation and reads the user back. A change timekpra refuses throws with its reason. A
+   * relative change is checked against the state before it: when that state was read just now, a mismatch
+   * is a failure; when it came from the cache, someone may have changed the time on the PC in between
+   * (timekpr's own tools), so the change, which timekpra accepted, is reported with a warning instead of as a
+   * failure that would tempt a parent to add the time twice.
+   */
+  async apply(operation: Operation): Promise<AppliedChange> {
     const login = operationLogin(operation);
     const args = timekpraWriteArgs(operation);
-    if (login === null) return null;
-    if (args === null) return this.readUser(login);
+    if (login === null) return { state: null, warning: null };
+    if (args === null) return { state: await this.readUser(login), warning: null };
 
-    const before =
-      operation.op === 'adjustTime' && operation.args.mode !== 'set' ? await this.recentOrFresh(login) : null;
+    const relative = operation.op === 'adjustTime' && operation.args.mode !== 'set';
+    const cached = relative ? this.cache.get(login) : undefined;
+    const fromCache = cached !== undefined && this.now() - cached.readAt <= FRESH_STATE_MS;
+    const before = !relative ? null : fromCache ? cached : await this.readFresh(login);
     expectSilentSuccess(await this.runner.run(args));
     const after = await this.readUser(login);
 
@@ -89,9 +107,11 @@ export class TimekprClient {
         elapsedSeconds: before ? (this.now() - before.readAt) / 1000 : 0,
         weekday: this.weekday(),
       });
+      if (problem && fromCache)
+        return { state: after, warning: `${problem}; was the time also changed on the PC?` };
       if (problem) throw new TimekprError('verification-failed', problem);
     }
-    return after;
+    return { state: after, warning: null };
   }
 
   /** The installed Timekpr-nExT version, or null when it cannot be found. */
@@ -104,9 +124,7 @@ export class TimekprClient {
     }
   }
 
-  private async recentOrFresh(login: string): Promise<CachedState> {
-    const cached = this.cache.get(login);
-    if (cached && this.now() - cached.readAt <= FRESH_STATE_MS) return cached;
+  private async readFresh(login: string): Promise<CachedState> {
     await this.readUser(login);
     return this.cache.get(login)!;
   }

@@ -139,6 +139,8 @@ export type CommandView = z.infer<typeof commandSchema>;
 export const timeResponseSchema = z.object({
   command: commandSchema,
   state: managedUserStateSchema.nullable(),
+  /** Applied, but not confirmed exactly: the agent's explanation. */
+  warning: z.string().nullable(),
 });
 export type TimeResponse = z.infer<typeof timeResponseSchema>;
 

@@ -51,7 +51,11 @@ export const resultMessageSchema = z.discriminatedUnion('status', [
   z.object({
     id: uuidSchema,
     status: z.literal('ok'),
-    data: z.object({ state: managedUserStateSchema.nullable() }),
+    data: z.object({
+      state: managedUserStateSchema.nullable(),
+      /** Applied, but the read-back could not confirm it exactly (e.g. the time was also changed on the PC). */
+      warning: z.string().max(1000).optional(),
+    }),
   }),
   z.object({
     id: uuidSchema,

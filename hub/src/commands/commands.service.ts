@@ -24,9 +24,14 @@ export interface CommandOrigin {
   channel: CommandChannel;
 }
 
+interface Outcome {
+  command: CommandEntity;
+  warning: string | null;
+}
+
 interface Waiter {
   deviceId: string;
-  settle: (command: CommandEntity) => void;
+  settle: (outcome: Outcome) => void;
 }
 
 /** How an agent's error code surfaces over HTTP. */
@@ -69,11 +74,11 @@ export class CommandsService {
   ): Promise<TimeResponse> {
     const device = await this.devices.require(deviceId);
     await this.requireUser(device, login);
-    const command = await this.execute(origin, device, {
+    const { command, warning } = await this.execute(origin, device, {
       op: 'adjustTime',
       args: { login, mode: request.op, seconds: request.seconds },
     });
-    return { command: toCommandView(command), state: command.resultState };
+    return { command: toCommandView(command), state: command.resultState, warning };
   }
 
   /** Called by a transport when an agent reports a command's outcome. Returns why it was refused, if it was. */
@@ -87,21 +92,32 @@ export class CommandsService {
     }
     const now = new Date();
     const state = result.data?.state ?? null;
-    const recorded = await this.commands.complete(command.id, {
-      status: result.status === 'ok' ? 'applied' : 'failed',
+    const outcome = {
+      status: result.status === 'ok' ? ('applied' as const) : ('failed' as const),
       error: result.status === 'error' ? result.error : null,
       resultState: state,
       at: now,
-    });
-    if (!recorded) return null; // a duplicate delivery of a result we already have
+    };
+    if (!(await this.commands.complete(command.id, outcome))) return null; // a repeated result we already have
     if (state) await this.users.saveState(deviceId, state, now);
+    const warning = result.status === 'ok' ? (result.data.warning ?? null) : null;
     if (result.status === 'error') {
       this.logger.warn(
         `Command ${command.op} ${JSON.stringify(command.args)} failed on device ${deviceId}: ${result.error.message}`,
       );
+    } else if (warning) {
+      this.logger.warn(
+        `Command ${command.op} ${JSON.stringify(command.args)} on device ${deviceId} applied with a warning: ${warning}`,
+      );
     }
-    const updated = (await this.commands.findById(command.id))!;
-    this.waiters.get(command.id)?.settle(updated);
+    const completed = {
+      ...command,
+      status: outcome.status,
+      error: outcome.error,
+      resultState: state,
+      completedAt: now,
+    };
+    this.waiters.get(command.id)?.settle({ command: completed, warning });
     return null;
   }
 
@@ -116,11 +132,7 @@ export class CommandsService {
     );
   }
 
-  private async execute(
-    origin: CommandOrigin,
-    device: DeviceEntity,
-    operation: Operation,
-  ): Promise<CommandEntity> {
+  private async execute(origin: CommandOrigin, device: DeviceEntity, operation: Operation): Promise<Outcome> {
     const link = this.connections.get(device.id);
     if (!link) {
       const since = device.lastSeenAt ? ` since ${device.lastSeenAt.toISOString()}` : '';
@@ -147,9 +159,12 @@ export class CommandsService {
         ...operation,
       });
       if (!ack.ok) throw new Error(ack.error);
-      await this.commands.markSent(command.id, new Date());
-      const finished = await outcome.promise;
-      if (finished.status === 'failed') throw this.failure(device, finished);
+      // The agent may answer before "sent" is written; complete() accepts either state, markSent() then no-ops.
+      const [, finished] = await Promise.all([
+        this.commands.markSent(command.id, new Date()),
+        outcome.promise,
+      ]);
+      if (finished.command.status === 'failed') throw this.failure(device, finished.command);
       return finished;
     } catch (error) {
       if (error instanceof HttpException) throw error;
@@ -191,9 +206,9 @@ export class CommandsService {
     );
   }
 
-  private waitFor(id: string, deviceId: string): { promise: Promise<CommandEntity>; cancel: () => void } {
+  private waitFor(id: string, deviceId: string): { promise: Promise<Outcome>; cancel: () => void } {
     let timer: NodeJS.Timeout | undefined;
-    const promise = new Promise<CommandEntity>((resolve, reject) => {
+    const promise = new Promise<Outcome>((resolve, reject) => {
       timer = setTimeout(() => reject(new Error('timeout')), this.config.commandTimeoutMs);
       this.waiters.set(id, { deviceId, settle: resolve });
     });

@@ -41,6 +41,12 @@ export class ManagedUserRepository {
   }
 
   async saveState(deviceId: string, state: ManagedUserState, at: Date): Promise<void> {
+    // Usually one UPDATE; the user is created only the first time the device reports it.
+    const result = await this.users.update(
+      { deviceId, login: state.login },
+      { state, stateAt: at, error: null },
+    );
+    if ((result.affected ?? 0) > 0) return;
     await this.ensure(deviceId, [state.login]);
     await this.users.update({ deviceId, login: state.login }, { state, stateAt: at, error: null });
   }
