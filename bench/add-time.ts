@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import { ApiClient } from '../test/support/api-client';
 import { AgentProcess, HubProcess, ROOT } from '../test/support/hub-process';
 import { eventually, sleep } from '../test/support/processes';
+import { FRESH_STATE_MS } from '../agent/src/timekpr-client';
 import {
   isProcessAlive,
   startTimekprLab,
@@ -26,8 +27,8 @@ import {
 } from '../test/support/timekpr-lab';
 
 const TIMEKPRA = '/usr/bin/timekpra';
-/** The agent treats a state read this recent as the "before" of a relative change (agent/src/timekpr-client.ts). */
-const AGENT_FRESH_STATE_MS = 30_000;
+/** The agent treats a state read this recent as the "before" of a relative change. */
+const AGENT_FRESH_STATE_MS = FRESH_STATE_MS;
 /** A sample starts only after no timekpra has run and the hub and agent used no CPU for this long. */
 const QUIET_MS = 200;
 const IDLE_TIMEOUT_MS = 20_000;

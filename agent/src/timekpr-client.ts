@@ -21,7 +21,7 @@ export type RunTimekpra = Pick<TimekpraRunner, 'run'>;
  * A state read this recently stands in for a fresh "before" read when verifying a relative change. The
  * periodic state report (every 45 s ± 25 %) keeps it warm, so a parent's tap usually costs two timekpra calls.
  */
-const FRESH_STATE_MS = 90_000;
+export const FRESH_STATE_MS = 90_000;
 
 const VERSION_FILE = '/usr/lib/python3/dist-packages/timekpr/common/constants/constants.py';
 

@@ -13,10 +13,19 @@ export type NewCommand = Pick<
 export class CommandRepository {
   constructor(@InjectRepository(CommandEntity) private readonly commands: Repository<CommandEntity>) {}
 
-  insert(command: NewCommand): Promise<CommandEntity> {
-    return this.commands.save(
-      this.commands.create({ ...command, error: null, resultState: null, sentAt: null, completedAt: null }),
-    );
+  /** One INSERT; the entity is built here so nothing needs reading back. */
+  async insert(command: NewCommand): Promise<CommandEntity> {
+    const entity = this.commands.create({
+      ...command,
+      error: null,
+      resultState: null,
+      createdAt: new Date(),
+      sentAt: null,
+      completedAt: null,
+    });
+    // TypeORM types simple-json columns as deep partials; the entity is complete here.
+    await this.commands.insert(entity as never);
+    return entity;
   }
 
   findById(id: string): Promise<CommandEntity | null> {

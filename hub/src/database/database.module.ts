@@ -1,8 +1,18 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import type { HubConfig } from '../config/hub-config';
 import { HUB_CONFIG } from '../config/tokens';
-import { dataSourceOptions } from './data-source-options';
+import { dataSourceOptions, tuneSqlite } from './data-source-options';
+
+@Injectable()
+class SqliteTuning implements OnModuleInit {
+  constructor(private readonly dataSource: DataSource) {}
+
+  onModuleInit(): Promise<void> {
+    return tuneSqlite(this.dataSource);
+  }
+}
 
 /** Opens the database and brings its schema up to date before the hub serves anything. */
 @Global()
@@ -13,5 +23,6 @@ import { dataSourceOptions } from './data-source-options';
       useFactory: (config: HubConfig) => ({ ...dataSourceOptions(config.databasePath), migrationsRun: true }),
     }),
   ],
+  providers: [SqliteTuning],
 })
 export class DatabaseModule {}

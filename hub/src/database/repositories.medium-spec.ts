@@ -19,7 +19,7 @@ import { EnrollmentEntity } from '../devices/enrollment.entity';
 import { EnrollmentRepository } from '../devices/enrollment.repository';
 import { ManagedUserEntity } from '../devices/managed-user.entity';
 import { ManagedUserRepository } from '../devices/managed-user.repository';
-import { dataSourceOptions } from './data-source-options';
+import { dataSourceOptions, tuneSqlite } from './data-source-options';
 
 describe('repositories on SQLite (medium)', () => {
   let dir: string;
@@ -30,6 +30,7 @@ describe('repositories on SQLite (medium)', () => {
     db = new DataSource({ ...dataSourceOptions(path.join(dir, 'kidtime.sqlite')), logging: false });
     await db.initialize();
     await db.runMigrations();
+    await tuneSqlite(db);
   });
 
   afterAll(async () => {
@@ -45,6 +46,7 @@ describe('repositories on SQLite (medium)', () => {
   it('runs in WAL mode with foreign keys enforced', async () => {
     expect(await db.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
     expect(await db.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
+    expect(await db.query('PRAGMA synchronous')).toEqual([{ synchronous: 1 }]); // NORMAL
   });
 
   it('keeps usernames unique', async () => {
