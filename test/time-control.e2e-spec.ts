@@ -206,13 +206,13 @@ describe('parent → hub → agent → timekpra', () => {
     expect(await balance()).toBe(before);
   });
 
-  it('makes the device offline when its agent stops, and the time call fails clearly', async () => {
+  it('makes the device offline when its agent stops, and a call that must not wait fails clearly', async () => {
     await agent.stop();
     await eventually('the device to go offline', async () =>
       (await api.get<DeviceView>(`/api/devices/${device.id}`)).body.online ? undefined : true,
     );
     const before = await balance();
-    const response = await timeCall(KID, { op: 'add', seconds: 60 });
+    const response = await timeCall(KID, { op: 'add', seconds: 60, queue: false });
     expect(response.status).toBe(409);
     expect(response.body.message).toContain('is offline');
     expect(await balance()).toBe(before);

@@ -1,6 +1,10 @@
 import type { Ack } from '@kidtime/protocol';
 import { Agent } from './agent';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { createLogger } from './logger';
+import { AgentStateStore } from './state-store';
 import type { TimekprClient } from './timekpr-client';
 import type { AgentTransport, OutboundEvent, TransportEvents } from './transport/transport';
 
@@ -44,28 +48,40 @@ describe('Agent', () => {
   let transport: FakeTransport;
   let apply: jest.Mock;
   let readAll: jest.Mock;
+  let wasApplied: jest.Mock;
   let agent: Agent;
+  let dir: string;
+  let store: AgentStateStore;
+  const logger = createLogger('error', () => undefined);
 
   beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kidtime-agent-spec-'));
+    store = new AgentStateStore(path.join(dir, 'agent-state.json'), logger);
     transport = new FakeTransport();
     apply = jest.fn().mockResolvedValue({ state: kidState, warning: null });
+    wasApplied = jest.fn();
     readAll = jest.fn().mockResolvedValue({ users: [kidState], errors: [] });
     const timekpr = {
       listLogins: jest.fn().mockResolvedValue(['kid']),
       readAll,
       version: () => '0.5.4',
       apply,
+      wasApplied,
     } as unknown as TimekprClient;
     agent = new Agent({
       transport,
       timekpr,
-      logger: createLogger('error', () => undefined),
+      store,
+      logger,
       stateIntervalMs: 60_000,
       hostname: 'kids-pc',
     });
     agent.start();
   });
-  afterEach(() => agent.stop());
+  afterEach(async () => {
+    await agent.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('announces itself and reports state on every (re)connect', async () => {
     transport.connect();
@@ -87,7 +103,10 @@ describe('Agent', () => {
     transport.sent = [];
     expect(await transport.events.command(command)).toEqual({ ok: true });
     await settle();
-    expect(apply).toHaveBeenCalledWith(expect.objectContaining({ id: COMMAND_ID, op: 'adjustTime' }));
+    expect(apply).toHaveBeenCalledWith(
+      expect.objectContaining({ id: COMMAND_ID, op: 'adjustTime' }),
+      expect.any(Function),
+    );
     expect(transport.sent.map((s) => s.event)).toEqual(['result', 'state']);
     expect(transport.of('result')[0]).toEqual({ id: COMMAND_ID, status: 'ok', data: { state: kidState } });
     // Only the changed user, from the result: no second round of timekpra reads.
@@ -153,5 +172,68 @@ describe('Agent', () => {
     transport.connect();
     await settle();
     expect(transport.of('result')).toEqual([expect.objectContaining({ id: COMMAND_ID, status: 'ok' })]);
+  });
+
+  it('remembers applied commands across a restart, so a redelivered command is never applied again', async () => {
+    transport.connect();
+    await transport.events.command(command);
+    await settle();
+    await agent.stop();
+
+    const reloaded = new AgentStateStore(path.join(dir, 'agent-state.json'), logger);
+    reloaded.load();
+    const second = new FakeTransport();
+    const again = new Agent({
+      transport: second,
+      timekpr: {
+        apply,
+        readAll,
+        listLogins: jest.fn().mockResolvedValue([]),
+        version: () => null,
+      } as unknown as TimekprClient,
+      store: reloaded,
+      logger,
+      stateIntervalMs: 60_000,
+    });
+    again.start();
+    second.connect();
+    await second.events.command(command);
+    await settle();
+    expect(apply).toHaveBeenCalledTimes(1);
+    expect(second.of('result')).toEqual([{ id: COMMAND_ID, status: 'ok', data: { state: null } }]);
+    await again.stop();
+  });
+
+  it('reports a command that expired before it was applied, without applying it', async () => {
+    transport.connect();
+    await transport.events.command({ ...command, replayOnly: true });
+    await settle();
+    expect(apply).not.toHaveBeenCalled();
+    expect(transport.of('result')[0]).toMatchObject({
+      id: COMMAND_ID,
+      status: 'error',
+      error: { code: 'expired' },
+    });
+  });
+
+  it('after a crash mid-change, asks timekpr whether it took effect instead of applying it twice', async () => {
+    store.begin({ id: COMMAND_ID, login: 'kid', beforeBalance: 1000, expectedBalance: 940, startedAt: 0 });
+    wasApplied.mockResolvedValue({ applied: true, state: kidState });
+    transport.connect();
+    await transport.events.command(command);
+    await settle();
+    expect(apply).not.toHaveBeenCalled();
+    expect(transport.of('result')[0]).toMatchObject({
+      status: 'ok',
+      data: { warning: expect.stringContaining('restarted') },
+    });
+    expect(store.inProgress).toBeNull();
+
+    wasApplied.mockResolvedValue({ applied: false, state: kidState });
+    const other = { ...command, id: '7d5c2a52-8f1e-4d7e-9d3a-2b9f0c1e5a22' };
+    store.begin({ id: other.id, login: 'kid', beforeBalance: 1000, expectedBalance: 940, startedAt: 0 });
+    await transport.events.command(other);
+    await settle();
+    expect(apply).toHaveBeenCalledTimes(1);
   });
 });

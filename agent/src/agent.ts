@@ -8,16 +8,15 @@ import {
   type ResultMessage,
 } from '@kidtime/protocol';
 import type { Logger } from './logger';
+import { toResult, type AgentStateStore } from './state-store';
 import type { TimekprClient, UsersSnapshot } from './timekpr-client';
 import type { AgentTransport } from './transport/transport';
 import { agentVersion } from './version';
 
-/** How many recent command ids (with their results) are remembered to apply each command once. */
-const REMEMBERED_COMMANDS = 500;
-
 export interface AgentOptions {
   transport: AgentTransport;
   timekpr: TimekprClient;
+  store: AgentStateStore;
   logger: Logger;
   stateIntervalMs: number;
   hostname?: string;
@@ -28,9 +27,6 @@ export interface AgentOptions {
  * periodically, the changed user's state after every command, and apply the hub's commands one at a time, exactly once each.
  */
 export class Agent {
-  private readonly results = new Map<string, ResultMessage>();
-  /** Results the hub has not acknowledged yet; sent again after a reconnect. */
-  private readonly outbox = new Map<string, ResultMessage>();
   private stateTimer: NodeJS.Timeout | null = null;
   private work: Promise<unknown> = Promise.resolve();
   private stopped = false;
@@ -70,7 +66,7 @@ export class Agent {
     });
     if (!hello.ok) logger.warn(`The hub did not accept hello: ${hello.error}`);
     await this.reportState();
-    for (const result of [...this.outbox.values()]) await this.deliver(result);
+    for (const result of this.options.store.undelivered()) await this.deliver(result);
   }
 
   private async onCommand(raw: unknown): Promise<Ack> {
@@ -85,10 +81,10 @@ export class Agent {
       return { ok: false, error };
     }
     const command = parsed.data;
-    const known = this.results.get(command.id);
+    const known = this.options.store.outcome(command.id);
     if (known) {
-      // Already applied: never apply twice; just tell the hub again.
-      void this.deliver(known);
+      // Already applied (or refused): never apply twice; just tell the hub again.
+      void this.deliver(toResult(known));
       return { ok: true };
     }
     this.enqueue(() => this.execute(command));
@@ -96,22 +92,44 @@ export class Agent {
   }
 
   private async execute(command: CommandMessage): Promise<void> {
-    if (this.results.has(command.id)) return;
-    const { timekpr, logger } = this.options;
+    const { timekpr, logger, store } = this.options;
+    if (store.outcome(command.id)) return;
     const started = Date.now();
     let result: ResultMessage;
     try {
-      const { state, warning } = await timekpr.apply(command);
-      result = { id: command.id, status: 'ok', data: warning ? { state, warning } : { state } };
-      logger.info(`Applied ${describe(command)} in ${Date.now() - started} ms`);
-      if (warning) logger.warn(`Applied ${describe(command)} but: ${warning}`);
+      const interrupted = store.inProgress?.id === command.id ? store.inProgress : null;
+      const recovered = interrupted ? await timekpr.wasApplied(interrupted) : null;
+      if (recovered?.applied) {
+        result = {
+          id: command.id,
+          status: 'ok',
+          data: {
+            state: recovered.state,
+            warning: 'the agent restarted while applying this change; timekpr shows it applied',
+          },
+        };
+        logger.warn(`${describe(command)} was interrupted by a restart; timekpr shows it applied`);
+      } else if (command.replayOnly) {
+        result = {
+          id: command.id,
+          status: 'error',
+          error: { code: 'expired', message: 'expired before this PC applied it' },
+        };
+      } else {
+        const { state, warning } = await timekpr.apply(command, (entry) =>
+          store.begin({ id: command.id, ...entry }),
+        );
+        result = { id: command.id, status: 'ok', data: warning ? { state, warning } : { state } };
+        logger.info(`Applied ${describe(command)} in ${Date.now() - started} ms`);
+        if (warning) logger.warn(`Applied ${describe(command)} but: ${warning}`);
+      }
     } catch (error) {
       const code = error instanceof TimekprError ? error.kind : 'agent-error';
       const message = (error as Error).message;
       logger.error(`Failed ${describe(command)}: ${message}`);
       result = { id: command.id, status: 'error', error: { code, message } };
     }
-    this.remember(result);
+    store.record(result);
     await this.deliver(result);
     // The result already carries the user's fresh state; re-reading every user here would keep timekpra
     // busy for ~75 ms per user and delay the parent's next tap.
@@ -119,13 +137,12 @@ export class Agent {
   }
 
   private async deliver(result: ResultMessage): Promise<void> {
-    this.outbox.set(result.id, result);
     const ack = await this.options.transport.send('result', result);
     if (ack.ok) {
-      this.outbox.delete(result.id);
+      this.options.store.markDelivered(result.id);
     } else if (ack.error !== 'not connected') {
       this.options.logger.warn(`The hub did not take the result of command ${result.id}: ${ack.error}`);
-      this.outbox.delete(result.id); // refused, not lost in transit: resending would not help
+      this.options.store.markDelivered(result.id); // refused, not lost in transit: resending would not help
     }
   }
 
@@ -155,11 +172,6 @@ export class Agent {
       this.scheduleState();
     }, this.options.stateIntervalMs * jitter);
     this.stateTimer.unref?.();
-  }
-
-  private remember(result: ResultMessage): void {
-    this.results.set(result.id, result);
-    if (this.results.size > REMEMBERED_COMMANDS) this.results.delete(this.results.keys().next().value!);
   }
 
   /** One thing at a time: commands and state reads never interleave. */

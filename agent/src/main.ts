@@ -1,9 +1,11 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent } from './agent';
 import { AgentConfigError, DEFAULT_CONFIG_PATH, readAgentConfig } from './config';
 import { enroll } from './enroll';
 import { createLogger } from './logger';
+import { AgentStateStore } from './state-store';
 import { TimekprClient } from './timekpr-client';
 import { TimekpraRunner } from './timekpra-runner';
 import { SocketIoTransport } from './transport/socketio-transport';
@@ -79,7 +81,11 @@ async function run(configPath: string): Promise<number> {
   const config = readAgentConfig(configPath);
   const logger = createLogger(config.logLevel);
   const runner = new TimekpraRunner({ path: config.timekpraPath }, logger);
+  // Next to the configuration: root-only, and kept across restarts and upgrades.
+  const store = new AgentStateStore(path.join(path.dirname(configPath), 'agent-state.json'), logger);
+  store.load();
   const agent = new Agent({
+    store,
     transport: new SocketIoTransport(
       { hubUrl: config.hubUrl, deviceId: config.deviceId, secret: config.secret },
       logger,

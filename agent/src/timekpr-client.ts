@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import {
+  SECONDS_PER_DAY,
   TimekprError,
   USERLIST_ARGS,
   checkTimeAdjustment,
@@ -35,6 +36,14 @@ export interface AppliedChange {
   state: ManagedUserState | null;
   /** Set when the change was applied but could not be confirmed exactly (see apply()). */
   warning: string | null;
+}
+
+/** Written before a relative change is sent to timekpr, to judge it after a crash. */
+export interface ChangeJournal {
+  login: string;
+  beforeBalance: number;
+  expectedBalance: number;
+  startedAt: number;
 }
 
 export interface UsersSnapshot {
@@ -85,7 +94,7 @@ export class TimekprClient {
    * (timekpr's own tools), so the change, which timekpra accepted, is reported with a warning instead of as a
    * failure that would tempt a parent to add the time twice.
    */
-  async apply(operation: Operation): Promise<AppliedChange> {
+  async apply(operation: Operation, journal?: (entry: ChangeJournal) => void): Promise<AppliedChange> {
     const login = operationLogin(operation);
     const args = timekpraWriteArgs(operation);
     if (login === null) return { state: null, warning: null };
@@ -95,6 +104,16 @@ export class TimekprClient {
     const cached = relative ? this.cache.get(login) : undefined;
     const fromCache = cached !== undefined && this.now() - cached.readAt <= FRESH_STATE_MS;
     const before = !relative ? null : fromCache ? cached : await this.readFresh(login);
+    if (before && operation.op === 'adjustTime') {
+      const { mode, seconds } = operation.args;
+      const balance = before.state.timeSpentBalance;
+      journal?.({
+        login,
+        beforeBalance: balance,
+        expectedBalance: clampDay(mode === 'add' ? balance - seconds : balance + seconds),
+        startedAt: this.now(),
+      });
+    }
     expectSilentSuccess(await this.runner.run(args));
     const after = await this.readUser(login);
 
@@ -114,6 +133,19 @@ export class TimekprClient {
     return { state: after, warning: null };
   }
 
+  /**
+   * After a crash in the middle of a relative change: did it take effect? Compares the balance timekpr
+   * shows now with the balances before and as expected after (a logged-in child's spending moves both alike).
+   */
+  async wasApplied(entry: ChangeJournal): Promise<{ applied: boolean; state: ManagedUserState }> {
+    const state = await this.readUser(entry.login);
+    const now = state.timeSpentBalance;
+    return {
+      applied: Math.abs(now - entry.expectedBalance) <= Math.abs(now - entry.beforeBalance),
+      state,
+    };
+  }
+
   /** The installed Timekpr-nExT version, or null when it cannot be found. */
   version(): string | null {
     try {
@@ -128,6 +160,10 @@ export class TimekprClient {
     await this.readUser(login);
     return this.cache.get(login)!;
   }
+}
+
+function clampDay(seconds: number): number {
+  return Math.min(Math.max(seconds, -SECONDS_PER_DAY), SECONDS_PER_DAY);
 }
 
 export function isoWeekdayNow(): number {

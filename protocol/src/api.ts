@@ -112,7 +112,18 @@ export const managedUserSchema = z.object({
 });
 export type ManagedUserView = z.infer<typeof managedUserSchema>;
 
-export const timeRequestSchema = z.strictObject({
+/** How a change reaches a PC that is offline right now. */
+export const deliverySchema = z.strictObject({
+  /** Queue the change until the PC comes back (default), or refuse with 409 when it is offline. */
+  queue: z.boolean().default(true),
+  /**
+   * How long the change may wait, in seconds. By default a change waits until the end of the PC's day
+   * (timekpr's time is "today only") and at most 24 hours.
+   */
+  validForSeconds: z.number().int().min(10).max(86_400).optional(),
+});
+
+export const timeRequestSchema = deliverySchema.extend({
   op: timeAdjustModeSchema,
   seconds: secondsSchema,
 });

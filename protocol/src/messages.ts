@@ -35,7 +35,15 @@ export type StateMessage = z.infer<typeof stateMessageSchema>;
 
 /** Hub → agent: one change to apply. Persisted by the hub before it is sent; the agent dedupes by id. */
 export const commandMessageSchema = z.intersection(
-  z.object({ id: uuidSchema, expiresAt: isoDateTimeSchema }),
+  z.object({
+    id: uuidSchema,
+    expiresAt: isoDateTimeSchema,
+    /**
+     * Sent again after a reconnect for a command that has expired meanwhile: report its outcome if it was
+     * applied, never apply it now. The hub's clock decides expiry (a child can change the PC's clock).
+     */
+    replayOnly: z.boolean().optional(),
+  }),
   operationSchema,
 );
 export type CommandMessage = z.infer<typeof commandMessageSchema>;

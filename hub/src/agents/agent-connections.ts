@@ -6,7 +6,7 @@ import type { DeviceTransport } from '../devices/device.entity';
 export interface AgentLink {
   readonly transport: DeviceTransport;
   readonly connectedAt: Date;
-  /** Resolves with the agent's acknowledgement; rejects when it does not acknowledge in time. */
+  /** Resolves with the agent's acknowledgement (which may refuse); rejects when it was not delivered in time. */
   sendCommand(command: CommandMessage): Promise<Ack>;
   disconnect(reason: string): void;
 }

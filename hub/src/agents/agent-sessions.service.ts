@@ -67,6 +67,8 @@ export class AgentSessionsService {
       timezone: hello.timezone,
     });
     await this.users.ensure(deviceId, hello.users);
+    // After the agent has said who it is: send what waited for it (not awaited: the hello is acknowledged now).
+    void this.commands.deliverPending(deviceId);
     if (hello.timekprVersion === null) {
       this.logger.warn(
         `Device ${deviceId} (${hello.hostname}) reports no working Timekpr-nExT: is timekprd running there?`,

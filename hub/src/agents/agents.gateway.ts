@@ -141,11 +141,13 @@ function socketLink(socket: AgentSocket): AgentLink {
   return {
     transport: 'ws',
     connectedAt: new Date(),
-    sendCommand: (command: CommandMessage) =>
-      socket
-        .timeout(ACK_TIMEOUT_MS)
-        .emitWithAck('command', command)
-        .catch((): Ack => ({ ok: false, error: `no acknowledgement within ${ACK_TIMEOUT_MS / 1000} s` })),
+    sendCommand: async (command: CommandMessage) => {
+      try {
+        return (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('command', command)) as Ack;
+      } catch {
+        throw new Error(`no acknowledgement within ${ACK_TIMEOUT_MS / 1000} s`);
+      }
+    },
     disconnect: () => {
       socket.disconnect(true);
     },

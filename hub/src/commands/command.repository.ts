@@ -32,6 +32,25 @@ export class CommandRepository {
     return this.commands.findOneBy({ id });
   }
 
+  /** Commands of a device that still need delivering or an outcome, oldest first. */
+  listPending(deviceId: string): Promise<CommandEntity[]> {
+    return this.commands.find({
+      where: { deviceId, status: In(['queued', 'sent']) },
+      order: { createdAt: 'ASC', id: 'ASC' },
+    });
+  }
+
+  /** Queued (never delivered) commands of every device; few, since they expire within a day. */
+  listQueued(): Promise<CommandEntity[]> {
+    return this.commands.find({ where: { status: 'queued' }, order: { createdAt: 'ASC' } });
+  }
+
+  /** Queued time changes of one user, for a later "set" to supersede. */
+  async listQueuedFor(deviceId: string, op: string, login: string): Promise<CommandEntity[]> {
+    const queued = await this.commands.find({ where: { deviceId, op, status: 'queued' } });
+    return queued.filter((command) => command.args.login === login);
+  }
+
   async markSent(id: string, at: Date): Promise<void> {
     await this.commands.update({ id, status: 'queued' }, { status: 'sent', sentAt: at });
   }

@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   loginSchema,
@@ -21,16 +22,25 @@ export class CommandsController {
   @Post('devices/:id/users/:login/time')
   @HttpCode(200)
   @ApiOperation({
-    summary: "Add, subtract or set today's time left; answers with the state read back from timekpr",
+    summary:
+      "Add, subtract or set today's time left: 200 with the state read back from timekpr, or 202 with the queued command when the PC is offline",
   })
   @ApiZodBody(timeRequestSchema)
-  adjustTime(
+  async adjustTime(
     @Param('id', new ParseUUIDPipe()) deviceId: string,
     @Param('login', new ZodValidationPipe(loginSchema, 'login')) login: string,
     @Body(new ZodValidationPipe(timeRequestSchema)) body: TimeRequest,
     @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) response: Response,
   ): Promise<TimeResponse> {
-    return this.commands.adjustTime({ accountId: principal.accountId, channel: 'ui' }, deviceId, login, body);
+    const { queued, response: result } = await this.commands.adjustTime(
+      { accountId: principal.accountId, channel: 'ui' },
+      deviceId,
+      login,
+      body,
+    );
+    if (queued) response.status(202);
+    return result;
   }
 
   @Get('commands/:id')

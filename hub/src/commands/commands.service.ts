@@ -7,9 +7,20 @@ import {
   Injectable,
   Logger,
   NotFoundException,
+  type OnModuleDestroy,
+  type OnModuleInit,
 } from '@nestjs/common';
-import type { CommandView, Operation, ResultMessage, TimeRequest, TimeResponse } from '@kidtime/protocol';
+import type {
+  Ack,
+  CommandMessage,
+  CommandView,
+  Operation,
+  ResultMessage,
+  TimeRequest,
+  TimeResponse,
+} from '@kidtime/protocol';
 import { randomUUID } from 'node:crypto';
+import { commandExpiry } from './command-expiry';
 import { AgentConnections } from '../agents/agent-connections';
 import type { HubConfig } from '../config/hub-config';
 import { HUB_CONFIG } from '../config/tokens';
@@ -18,6 +29,11 @@ import { DevicesService } from '../devices/devices.service';
 import { ManagedUserRepository } from '../devices/managed-user.repository';
 import type { CommandChannel, CommandEntity } from './command.entity';
 import { CommandRepository } from './command.repository';
+
+export interface Delivery {
+  queue: boolean;
+  validForSeconds?: number | undefined;
+}
 
 export interface CommandOrigin {
   accountId: string | null;
@@ -47,10 +63,15 @@ const STATUS_FOR_AGENT_ERROR: Record<string, number> = {
  * before it is sent and keeps its outcome; results are matched by id and accepted only from the device
  * the command was sent to.
  */
+/** How often queued commands are checked for expiry while their PC stays away. */
+const EXPIRY_SWEEP_MS = 60_000;
+
 @Injectable()
-export class CommandsService {
+export class CommandsService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(CommandsService.name);
   private readonly waiters = new Map<string, Waiter>();
+  /** One delivery run at a time per device, so commands go out in order. */
+  private readonly deliveries = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
@@ -59,6 +80,21 @@ export class CommandsService {
     private readonly users: ManagedUserRepository,
     private readonly connections: AgentConnections,
   ) {}
+
+  private sweeper: NodeJS.Timeout | null = null;
+
+  onModuleInit(): void {
+    this.sweeper = setInterval(() => {
+      this.expireOverdue().catch((error: unknown) =>
+        this.logger.error(`Expiring overdue commands failed: ${String(error)}`),
+      );
+    }, EXPIRY_SWEEP_MS);
+    this.sweeper.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.sweeper) clearInterval(this.sweeper);
+  }
 
   async get(id: string): Promise<CommandView> {
     const command = await this.commands.findById(id);
@@ -71,14 +107,25 @@ export class CommandsService {
     deviceId: string,
     login: string,
     request: TimeRequest,
-  ): Promise<TimeResponse> {
+  ): Promise<{ queued: boolean; response: TimeResponse }> {
     const device = await this.devices.require(deviceId);
     await this.requireUser(device, login);
-    const { command, warning } = await this.execute(origin, device, {
-      op: 'adjustTime',
-      args: { login, mode: request.op, seconds: request.seconds },
-    });
-    return { command: toCommandView(command), state: command.resultState, warning };
+    const outcome = await this.execute(
+      origin,
+      device,
+      { op: 'adjustTime', args: { login, mode: request.op, seconds: request.seconds } },
+      request,
+    );
+    if ('queued' in outcome)
+      return {
+        queued: true,
+        response: { command: toCommandView(outcome.queued), state: null, warning: null },
+      };
+    const { command, warning } = outcome;
+    return {
+      queued: false,
+      response: { command: toCommandView(command), state: command.resultState, warning },
+    };
   }
 
   /** Called by a transport when an agent reports a command's outcome. Returns why it was refused, if it was. */
@@ -93,7 +140,12 @@ export class CommandsService {
     const now = new Date();
     const state = result.data?.state ?? null;
     const outcome = {
-      status: result.status === 'ok' ? ('applied' as const) : ('failed' as const),
+      status:
+        result.status === 'ok'
+          ? ('applied' as const)
+          : result.error.code === 'expired'
+            ? ('expired' as const)
+            : ('failed' as const),
       error: result.status === 'error' ? result.error : null,
       resultState: state,
       at: now,
@@ -132,15 +184,15 @@ export class CommandsService {
     );
   }
 
-  private async execute(origin: CommandOrigin, device: DeviceEntity, operation: Operation): Promise<Outcome> {
+  private async execute(
+    origin: CommandOrigin,
+    device: DeviceEntity,
+    operation: Operation,
+    delivery: Delivery,
+  ): Promise<Outcome | { queued: CommandEntity }> {
     const link = this.connections.get(device.id);
-    if (!link) {
-      const since = device.lastSeenAt ? ` since ${device.lastSeenAt.toISOString()}` : '';
-      throw new ConflictException(
-        `${device.name} is offline${since}: its agent is not connected. Switch the PC on, or check "systemctl status kidtime-agent" on it.`,
-      );
-    }
-    const now = Date.now();
+    if (!link && !delivery.queue) throw this.offline(device);
+    const now = new Date();
     const command = await this.commands.insert({
       id: randomUUID(),
       deviceId: device.id,
@@ -149,49 +201,152 @@ export class CommandsService {
       requestedBy: origin.accountId,
       channel: origin.channel,
       status: 'queued',
-      expiresAt: new Date(now + this.config.commandTimeoutMs),
+      expiresAt: commandExpiry(now, device.timezone, delivery.validForSeconds),
     });
+    if (operation.op === 'adjustTime' && operation.args.mode === 'set') {
+      await this.supersedeQueuedTimeChanges(command, operation.args.login);
+    }
+    if (!link) {
+      this.logger.log(
+        `${device.name} is offline: command ${command.id} queued until ${command.expiresAt.toISOString()}`,
+      );
+      return { queued: command };
+    }
+
     const outcome = this.waitFor(command.id, device.id);
     try {
-      const ack = await link.sendCommand({
-        id: command.id,
-        expiresAt: command.expiresAt.toISOString(),
-        ...operation,
-      });
-      if (!ack.ok) throw new Error(ack.error);
+      let ack: Ack;
+      try {
+        ack = await link.sendCommand(toCommandMessage(command));
+      } catch (error) {
+        // Lost in transit (the PC went away): it stays queued and goes out when the agent is back.
+        this.logger.warn(
+          `Command ${command.id} to ${device.name} not delivered (${(error as Error).message})`,
+        );
+        if (delivery.queue) return { queued: command };
+        await this.fail(command.id, 'not-delivered', (error as Error).message);
+        throw this.offline(device);
+      }
+      if (!ack.ok) {
+        await this.fail(command.id, 'refused', ack.error);
+        throw new BadGatewayException({
+          message: `${device.name} refused the command: ${ack.error}`,
+          command: toCommandView((await this.commands.findById(command.id))!),
+        });
+      }
       // The agent may answer before "sent" is written; complete() accepts either state, markSent() then no-ops.
       const [, finished] = await Promise.all([
         this.commands.markSent(command.id, new Date()),
         outcome.promise,
       ]);
-      if (finished.command.status === 'failed') throw this.failure(device, finished.command);
+      if (finished.command.status !== 'applied') throw this.failure(device, finished.command);
       return finished;
     } catch (error) {
       if (error instanceof HttpException) throw error;
-      const reason = (error as Error).message;
-      const timedOut = reason === 'timeout';
-      this.logger.warn(
-        `Command ${command.id} to ${device.name} (${device.id}) ${timedOut ? 'timed out' : `failed: ${reason}`}`,
-      );
-      if (timedOut) {
-        throw new GatewayTimeoutException({
-          message: `${device.name} did not answer within ${this.config.commandTimeoutMs / 1000} s; the change may still apply. Check GET /api/commands/${command.id}`,
-          command: toCommandView((await this.commands.findById(command.id))!),
-        });
-      }
-      await this.commands.complete(command.id, {
-        status: 'failed',
-        error: { code: 'not-delivered', message: reason },
-        resultState: null,
-        at: new Date(),
-      });
-      throw new BadGatewayException({
-        message: `${device.name} did not accept the command: ${reason}`,
+      this.logger.warn(`Command ${command.id} to ${device.name} (${device.id}) timed out`);
+      throw new GatewayTimeoutException({
+        message: `${device.name} did not answer within ${this.config.commandTimeoutMs / 1000} s; the change may still apply. Check GET /api/commands/${command.id}`,
         command: toCommandView((await this.commands.findById(command.id))!),
       });
     } finally {
       outcome.cancel();
     }
+  }
+
+  /**
+   * Sends a device what it should have: queued commands in the order they were made, and commands sent
+   * before but without an outcome (the agent dedupes by id and just reports those again). Called after
+   * every hello. An expired command is never applied: if it was never sent it is marked expired here; if
+   * it was sent, the agent is only asked for its outcome.
+   */
+  deliverPending(deviceId: string): Promise<void> {
+    const run = (this.deliveries.get(deviceId) ?? Promise.resolve()).then(() => this.deliverNow(deviceId));
+    const settled = run.catch((error: unknown) => {
+      this.logger.error(`Delivering queued commands to device ${deviceId} failed: ${String(error)}`);
+    });
+    this.deliveries.set(deviceId, settled);
+    void settled.finally(() => {
+      if (this.deliveries.get(deviceId) === settled) this.deliveries.delete(deviceId);
+    });
+    return settled;
+  }
+
+  private async deliverNow(deviceId: string): Promise<void> {
+    const pending = await this.commands.listPending(deviceId);
+    if (pending.length === 0) return;
+    let delivered = 0;
+    for (const command of pending) {
+      const link = this.connections.get(deviceId);
+      if (!link) return;
+      const expired = command.expiresAt.getTime() <= Date.now();
+      if (expired && command.status === 'queued') {
+        await this.expire(command, 'expired before the PC came back online');
+        continue;
+      }
+      let ack: Ack;
+      try {
+        ack = await link.sendCommand({
+          ...toCommandMessage(command),
+          ...(expired ? { replayOnly: true } : {}),
+        });
+      } catch {
+        return; // gone again: the rest waits for the next connection
+      }
+      if (!ack.ok) {
+        await this.fail(command.id, 'refused', ack.error);
+        continue;
+      }
+      await this.commands.markSent(command.id, new Date());
+      delivered++;
+    }
+    if (delivered > 0) this.logger.log(`Delivered ${delivered} waiting command(s) to device ${deviceId}`);
+  }
+
+  /** Marks queued commands whose time has passed as expired, so their status tells the truth before the PC returns. */
+  async expireOverdue(now = new Date()): Promise<number> {
+    const overdue = (await this.commands.listQueued()).filter((command) => command.expiresAt <= now);
+    for (const command of overdue) await this.expire(command, 'expired while the PC was offline');
+    return overdue.length;
+  }
+
+  /** A "set" makes earlier queued changes of the same user's time pointless: applying them would surprise. */
+  private async supersedeQueuedTimeChanges(latest: CommandEntity, login: string): Promise<void> {
+    for (const earlier of await this.commands.listQueuedFor(latest.deviceId, 'adjustTime', login)) {
+      if (earlier.id === latest.id) continue;
+      await this.commands.complete(earlier.id, {
+        status: 'expired',
+        error: { code: 'superseded', message: `replaced by a later "set" (command ${latest.id})` },
+        resultState: null,
+        at: new Date(),
+      });
+    }
+  }
+
+  private async expire(command: CommandEntity, why: string): Promise<void> {
+    const done = await this.commands.complete(command.id, {
+      status: 'expired',
+      error: { code: 'expired', message: `${why} (valid until ${command.expiresAt.toISOString()})` },
+      resultState: null,
+      at: new Date(),
+    });
+    if (done)
+      this.logger.log(`Command ${command.id} for device ${command.deviceId} ${why}; it will not be applied`);
+  }
+
+  private async fail(id: string, code: string, message: string): Promise<void> {
+    await this.commands.complete(id, {
+      status: 'failed',
+      error: { code, message },
+      resultState: null,
+      at: new Date(),
+    });
+  }
+
+  private offline(device: DeviceEntity): ConflictException {
+    const since = device.lastSeenAt ? ` since ${device.lastSeenAt.toISOString()}` : '';
+    return new ConflictException(
+      `${device.name} is offline${since}: its agent is not connected. Switch the PC on, or check "systemctl status kidtime-agent" on it.`,
+    );
   }
 
   private failure(device: DeviceEntity, command: CommandEntity): HttpException {
@@ -237,4 +392,14 @@ export function toCommandView(command: CommandEntity): CommandView {
     expiresAt: command.expiresAt.toISOString(),
     completedAt: command.completedAt?.toISOString() ?? null,
   };
+}
+
+/** The wire form of a stored command; its op and args were validated against the allow-list when it was made. */
+function toCommandMessage(command: CommandEntity): CommandMessage {
+  return {
+    id: command.id,
+    expiresAt: command.expiresAt.toISOString(),
+    op: command.op,
+    args: command.args,
+  } as CommandMessage;
 }
