@@ -63,6 +63,7 @@ describe('Agent', () => {
     readAll = jest.fn().mockResolvedValue({ users: [kidState], errors: [] });
     const timekpr = {
       listLogins: jest.fn().mockResolvedValue(['kid']),
+      ignoredLogins: [],
       readAll,
       version: () => '0.5.4',
       apply,

@@ -54,6 +54,12 @@ export class Agent {
     let users: string[] = [];
     try {
       users = await timekpr.listLogins();
+      if (timekpr.ignoredLogins.length > 0) {
+        logger.warn(
+          `Not managing ${timekpr.ignoredLogins.map((l) => JSON.stringify(l.slice(0, 40))).join(', ')}: ` +
+            'Kidtime handles lowercase Linux login names (letters, digits, "_", ".", "-")',
+        );
+      }
     } catch (error) {
       logger.error(`Cannot list Timekpr-nExT users: ${(error as Error).message}`);
     }

@@ -1,4 +1,4 @@
-/** Minimal leveled logger to stderr; journald adds timestamps under systemd, so only add them on a terminal. */
+/** Minimal leveled logger to stderr. Under systemd journald adds timestamps, so the caller turns ours off there. */
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 const ORDER: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
 
@@ -12,11 +12,11 @@ export interface Logger {
 export function createLogger(
   level: LogLevel = 'info',
   write: (line: string) => void = (line) => process.stderr.write(line),
+  timestamps = true,
 ): Logger {
-  const stamp = process.stderr.isTTY || process.env.INVOCATION_ID === undefined;
   const emit = (at: LogLevel, message: string) => {
     if (ORDER[at] > ORDER[level]) return;
-    write(`${stamp ? new Date().toISOString() + ' ' : ''}${at.toUpperCase()} ${message}\n`);
+    write(`${timestamps ? new Date().toISOString() + ' ' : ''}${at.toUpperCase()} ${message}\n`);
   };
   return {
     error: (message) => emit('error', message),

@@ -88,6 +88,12 @@ describe('TimekprClient', () => {
     await expect(client.apply(add(60))).rejects.toMatchObject({ kind: 'user-not-found' });
   });
 
+  it('fails when the balance did not move, even against a cached reading', async () => {
+    await client.readUser('kid');
+    timekpra.ignoreWrites = true;
+    await expect(client.apply(add(600))).rejects.toMatchObject({ kind: 'verification-failed' });
+  });
+
   it('fails when timekpr reads back something other than what was asked', async () => {
     timekpra.ignoreWrites = true;
     const error = (await client.apply(add(600)).catch((e: unknown) => e)) as TimekprError;
@@ -123,5 +129,11 @@ describe('TimekprClient', () => {
 
   it('reads the installed Timekpr-nExT version (the test machine has it installed)', () => {
     expect(client.version()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('leaves out logins it could not safely pass to timekpra, and says which', async () => {
+    jest.spyOn(timekpra, 'run').mockResolvedValue('3 users in total:\nkid\nJohn\n-rf\n');
+    expect(await client.listLogins()).toEqual(['kid']);
+    expect(client.ignoredLogins).toEqual(['John', '-rf']);
   });
 });

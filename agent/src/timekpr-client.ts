@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import {
   SECONDS_PER_DAY,
+  loginSchema,
   TimekprError,
   USERLIST_ARGS,
   checkTimeAdjustment,
@@ -64,8 +65,13 @@ export class TimekprClient {
     private readonly weekday: () => number = isoWeekdayNow,
   ) {}
 
+  /** Logins timekpr manages that Kidtime will not pass to timekpra (see loginSchema), from the last listing. */
+  ignoredLogins: string[] = [];
+
   async listLogins(): Promise<string[]> {
-    return parseUserlist(await this.runner.run(USERLIST_ARGS));
+    const logins = parseUserlist(await this.runner.run(USERLIST_ARGS));
+    this.ignoredLogins = logins.filter((login) => !loginSchema.safeParse(login).success);
+    return logins.filter((login) => loginSchema.safeParse(login).success);
   }
 
   async readUser(login: string): Promise<ManagedUserState> {
@@ -118,16 +124,21 @@ export class TimekprClient {
     const after = await this.readUser(login);
 
     if (operation.op === 'adjustTime') {
-      const problem = checkTimeAdjustment({
+      const check = {
         mode: operation.args.mode,
         seconds: operation.args.seconds,
         before: before?.state ?? null,
         after,
         elapsedSeconds: before ? (this.now() - before.readAt) / 1000 : 0,
         weekday: this.weekday(),
-      });
-      if (problem && fromCache)
+      };
+      const problem = checkTimeAdjustment(check);
+      // Against a cached reading, a mismatch may be someone else's change on the PC; but a balance that
+      // did not move at all means ours did not happen.
+      const unchanged = checkTimeAdjustment({ ...check, mode: 'add', seconds: 0 }) === null;
+      if (problem && fromCache && !unchanged) {
         return { state: after, warning: `${problem}; was the time also changed on the PC?` };
+      }
       if (problem) throw new TimekprError('verification-failed', problem);
     }
     return { state: after, warning: null };

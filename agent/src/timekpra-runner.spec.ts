@@ -71,4 +71,18 @@ if [ "$n" -lt 2 ]; then echo 'Timekpr-nExT "timekpra" is already running for use
     expect(error.kind).toBe('daemon-unreachable');
     expect(error.message).toContain('Failed to connect to socket');
   });
+
+  it('removes a lock file someone else planted to block timekpra, and leaves its own alone', async () => {
+    if (process.getuid?.() !== 0) return; // the agent runs as root; only then can another user's file be told apart
+    const bin = fakeTimekpra(dir, 'echo ok');
+    const lockFile = path.join(dir, 'timekpra.root.pid');
+    fs.writeFileSync(lockFile, 'self');
+    fs.chownSync(lockFile, 1000, 1000);
+    expect(await new TimekpraRunner({ path: bin, lockFile }, logger).run(['--userlist'])).toBe('ok\n');
+    expect(fs.existsSync(lockFile)).toBe(false);
+
+    fs.writeFileSync(lockFile, String(process.pid));
+    await new TimekpraRunner({ path: bin, lockFile }, logger).run(['--userlist']);
+    expect(fs.existsSync(lockFile)).toBe(true);
+  });
 });

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import { TimekprError, meaningfulLines } from '@kidtime/protocol';
 import type { Logger } from './logger';
 
@@ -9,6 +10,14 @@ export interface TimekpraRunnerOptions {
   timeoutMs?: number;
   /** Attempts when another timekpra of the same OS user is running (it allows one at a time). */
   busyRetries?: number;
+  /** A non-default system D-Bus address to pass on. */
+  systemBusAddress?: string | undefined;
+  /**
+   * timekpra's lock file for our OS user. It lives in /tmp, where anyone can create it first and make every
+   * timekpra call answer "already running"; one not owned by root is removed (the systemd unit also gives
+   * the agent a private /tmp).
+   */
+  lockFile?: string;
 }
 
 /**
@@ -35,6 +44,7 @@ export class TimekpraRunner {
   }
 
   private async runWithRetries(args: readonly string[]): Promise<string> {
+    this.removeForeignLock();
     for (let attempt = 1; ; attempt++) {
       const stdout = await this.exec(args);
       const busy = meaningfulLines(stdout).some((line) => BUSY.test(line));
@@ -44,10 +54,24 @@ export class TimekpraRunner {
     }
   }
 
+  private removeForeignLock(): void {
+    const file = this.options.lockFile;
+    if (!file || typeof process.getuid !== 'function') return;
+    try {
+      const stat = fs.lstatSync(file);
+      if (stat.uid === process.getuid()) return;
+      fs.unlinkSync(file);
+      this.logger.warn(
+        `Removed ${file}, planted by uid ${stat.uid} to block timekpra; someone on this PC tried to stop Kidtime`,
+      );
+    } catch {
+      // no lock file: the normal case
+    }
+  }
+
   private exec(args: readonly string[]): Promise<string> {
     const env: NodeJS.ProcessEnv = { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', LC_ALL: 'C' };
-    if (process.env.DBUS_SYSTEM_BUS_ADDRESS)
-      env.DBUS_SYSTEM_BUS_ADDRESS = process.env.DBUS_SYSTEM_BUS_ADDRESS;
+    if (this.options.systemBusAddress) env.DBUS_SYSTEM_BUS_ADDRESS = this.options.systemBusAddress;
     return new Promise((resolve, reject) => {
       execFile(
         this.options.path,

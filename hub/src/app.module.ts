@@ -7,6 +7,7 @@ import type { HubConfig } from './config/hub-config';
 import type { HubSecrets } from './config/tokens';
 import { DatabaseModule } from './database/database.module';
 import { DevicesModule } from './devices/devices.module';
+import { HealthController } from './health/health.controller';
 
 @Module({})
 export class AppModule {
@@ -14,6 +15,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config, secrets), DatabaseModule, AuthModule, DevicesModule],
+      controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: GlobalExceptionFilter }],
     };
   }

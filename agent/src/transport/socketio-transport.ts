@@ -5,6 +5,8 @@ import type { Logger } from '../logger';
 import type { AgentTransport, OutboundEvent, OutboundMessage, TransportEvents } from './transport';
 
 const SEND_TIMEOUT_MS = 10_000;
+/** A connection up this long counts as healthy again. */
+const STABLE_AFTER_MS = 60_000;
 
 export interface SocketIoTransportOptions {
   hubUrl: string;
@@ -22,6 +24,7 @@ export class SocketIoTransport implements AgentTransport {
   readonly kind = 'ws';
   private socket: Socket<HubToAgentEvents, AgentToHubEvents> | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  private stableTimer: NodeJS.Timeout | null = null;
   private stopped = false;
   private readonly backoff: Backoff;
 
@@ -48,11 +51,14 @@ export class SocketIoTransport implements AgentTransport {
     this.socket = socket;
 
     socket.on('connect', () => {
-      this.backoff.reset();
+      // Only a connection that lasts resets the backoff: two PCs fighting over one credential (a cloned
+      // disk) or a hub that drops us at once must not turn into a reconnect loop.
+      this.stableTimer = setTimeout(() => this.backoff.reset(), STABLE_AFTER_MS);
       this.logger.info(`Connected to the hub at ${this.options.hubUrl}`);
       events.connected();
     });
     socket.on('disconnect', (reason) => {
+      if (this.stableTimer) clearTimeout(this.stableTimer);
       this.logger.warn(`Lost the connection to the hub (${reason})`);
       events.disconnected(reason);
       this.scheduleReconnect();
@@ -85,6 +91,7 @@ export class SocketIoTransport implements AgentTransport {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.stableTimer) clearTimeout(this.stableTimer);
     this.socket?.removeAllListeners();
     this.socket?.disconnect();
   }

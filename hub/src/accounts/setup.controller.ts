@@ -31,10 +31,14 @@ export class SetupController {
     @Req() request: Request,
     @Body(new ZodValidationPipe(credentialsSchema)) body: Credentials,
   ): Promise<AccountView> {
-    // The peer address only: forwarded headers are ignored, so a proxy in front makes setup impossible remotely.
-    if (!isLoopback(request.socket.remoteAddress)) {
+    // The peer address decides. A request that came through a proxy carries forwarding headers: behind a
+    // reverse proxy on this machine every peer looks local, so such requests are refused outright.
+    const forwarded = ['forwarded', 'x-forwarded-for', 'x-real-ip'].some(
+      (header) => request.header(header) !== undefined,
+    );
+    if (!isLoopback(request.socket.remoteAddress) || forwarded) {
       throw new ForbiddenException(
-        `Setup is only allowed from the hub machine itself (request came from ${normalizeAddress(request.socket.remoteAddress)}); ` +
+        `Setup is only allowed from the hub machine itself, not through a proxy (request came from ${normalizeAddress(request.socket.remoteAddress)}${forwarded ? ' via a proxy' : ''}); ` +
           'open http://localhost:PORT there, or run: npm run create-account -- -u NAME -p PASSWORD',
       );
     }

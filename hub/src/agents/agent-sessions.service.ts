@@ -9,7 +9,8 @@ import { CommandsService } from '../commands/commands.service';
 import { tokenMatches } from '../common/secure-token';
 import type { DeviceEntity } from '../devices/device.entity';
 import { DeviceRepository } from '../devices/device.repository';
-import { ManagedUserRepository } from '../devices/managed-user.repository';
+import { MAX_USERS_PER_DEVICE, ManagedUserRepository } from '../devices/managed-user.repository';
+import { printable } from '../common/printable';
 import { AgentConnections, type AgentLink } from './agent-connections';
 
 /** How often "last seen" is written while an agent stays connected. */
@@ -66,7 +67,12 @@ export class AgentSessionsService {
       timekprVersion: hello.timekprVersion,
       timezone: hello.timezone,
     });
-    await this.users.ensure(deviceId, hello.users);
+    const refused = await this.users.ensure(deviceId, hello.users);
+    if (refused.length > 0) {
+      this.logger.warn(
+        `Device ${deviceId} reports more than ${MAX_USERS_PER_DEVICE} users; ignoring ${refused.length} of them`,
+      );
+    }
     // After the agent has said who it is: send what waited for it (not awaited: the hello is acknowledged now).
     void this.commands.deliverPending(deviceId);
     if (hello.timekprVersion === null) {
@@ -81,7 +87,7 @@ export class AgentSessionsService {
     for (const user of state.users) await this.users.saveState(deviceId, user, at);
     for (const { login, error } of state.errors) {
       await this.users.saveError(deviceId, login, error);
-      this.logger.warn(`Device ${deviceId} cannot read timekpr state of "${login}": ${error}`);
+      this.logger.warn(`Device ${deviceId} cannot read timekpr state of "${login}": ${printable(error)}`);
     }
     await this.touch(deviceId, {}, true);
   }

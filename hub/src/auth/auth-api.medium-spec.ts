@@ -53,6 +53,12 @@ describe('auth API (medium)', () => {
 
   it('creates the first owner once, from the hub machine', async () => {
     expect((await call('GET', '/api/setup')).body).toEqual({ setupNeeded: true });
+    const proxied = await fetch(`${base}/api/setup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' },
+      body: JSON.stringify({ username: 'mallory', password: 'kitchen-phone-42' }),
+    });
+    expect(proxied.status).toBe(403);
     const short = await call('POST', '/api/setup', { username: 'mum', password: 'short' });
     expect(short.status).toBe(400);
     expect(short.body.message).toBe('password: must be at least 8 characters');
@@ -130,6 +136,15 @@ describe('auth API (medium)', () => {
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(blocked.body.message).toContain('Too many failed attempts');
     expect((await login('mum', 'kitchen-phone-42')).status).toBe(200);
+  });
+
+  it('counts parallel guesses too: a burst gets no more tries than the limit', async () => {
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => login('grandad', `burst-guess-${i}`)),
+    );
+    const statuses = burst.map((reply) => reply.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(7);
   });
 
   it('lets only owners manage accounts, and never removes the last owner', async () => {

@@ -31,15 +31,14 @@ export class AuthService {
   ) {}
 
   async login(ip: string, { username, password }: LoginRequest): Promise<TokenPair> {
-    this.throttler.assertAllowed(ip, username);
+    const attempt = this.throttler.attempt(ip, username);
     const account = await this.accounts.findByUsername(username);
     const valid = await this.hasher.verify(account?.passwordHash ?? null, password);
     if (!account || !valid) {
-      this.throttler.recordFailure(ip, username);
       this.logger.warn(`Failed sign-in for "${username}" from ${ip}`);
       throw new UnauthorizedException('Wrong username or password');
     }
-    this.throttler.recordSuccess(username);
+    attempt.succeeded();
     return this.issue(account, randomUUID());
   }
 
@@ -48,13 +47,11 @@ export class AuthService {
    * it too, so its whole family (every token descended from the same sign-in) is revoked.
    */
   async refresh(ip: string, refreshToken: string): Promise<TokenPair> {
-    this.throttler.assertAllowed(ip, null);
+    const attempt = this.throttler.attempt(ip, null);
     const now = new Date();
     const stored = await this.refreshTokens.findByHash(hashToken(refreshToken));
-    if (!stored) {
-      this.throttler.recordFailure(ip, null);
-      throw new UnauthorizedException('Unknown refresh token; sign in again');
-    }
+    if (!stored) throw new UnauthorizedException('Unknown refresh token; sign in again');
+    attempt.succeeded();
     if (stored.revokedAt) throw new UnauthorizedException('This session was signed out; sign in again');
     if (stored.expiresAt <= now) throw new UnauthorizedException('The session has expired; sign in again');
     if (stored.usedAt || !(await this.refreshTokens.markUsed(stored.id, now))) {

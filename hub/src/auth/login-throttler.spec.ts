@@ -4,17 +4,19 @@ import { LoginThrottler } from './login-throttler';
 
 describe('LoginThrottler', () => {
   const config = loadHubConfig({});
-  const { maxFailuresPerUser, maxFailuresPerIp, windowSeconds } = config.loginThrottle;
+  const { maxFailuresPerUser, maxFailuresPerUserOverall, maxFailuresPerIp, windowSeconds } =
+    config.loginThrottle;
   const t0 = 1_000_000;
 
-  const retryAfter = (
+  /** Seconds to wait, or null when the attempt is allowed (and then counted). */
+  const tryOnce = (
     throttler: LoginThrottler,
     ip: string,
     user: string | null,
     now: number,
   ): number | null => {
     try {
-      throttler.assertAllowed(ip, user, now);
+      throttler.attempt(ip, user, now);
       return null;
     } catch (error) {
       expect((error as HttpException).getStatus()).toBe(429);
@@ -22,29 +24,46 @@ describe('LoginThrottler', () => {
     }
   };
 
-  it('locks a username after too many failures, from any address, until the window passes', () => {
+  it('stops guessing one username from one address until the window passes', () => {
     const throttler = new LoginThrottler(config);
-    for (let i = 0; i < maxFailuresPerUser; i++) {
-      expect(retryAfter(throttler, `10.0.0.${i}`, 'mum', t0 + i)).toBeNull();
-      throttler.recordFailure(`10.0.0.${i}`, 'mum', t0 + i);
-    }
-    expect(retryAfter(throttler, '10.0.0.99', 'mum', t0 + 10)).toBe(windowSeconds);
-    expect(retryAfter(throttler, '10.0.0.99', 'dad', t0 + 10)).toBeNull();
-    expect(retryAfter(throttler, '10.0.0.99', 'mum', t0 + windowSeconds * 1000 + 10)).toBeNull();
+    for (let i = 0; i < maxFailuresPerUser; i++)
+      expect(tryOnce(throttler, '10.0.0.1', 'mum', t0 + i)).toBeNull();
+    expect(tryOnce(throttler, '10.0.0.1', 'mum', t0 + 10)).toBe(windowSeconds);
+    expect(tryOnce(throttler, '10.0.0.1', 'mum', t0 + windowSeconds * 1000 + 10)).toBeNull();
   });
 
-  it('locks an address that tries many usernames', () => {
+  it('does not let a child’s guesses lock the parent out on another device', () => {
     const throttler = new LoginThrottler(config);
-    for (let i = 0; i < maxFailuresPerIp; i++) throttler.recordFailure('10.1.1.1', `user${i}`, t0);
-    expect(retryAfter(throttler, '10.1.1.1', 'someone-new', t0 + 1)).toBeGreaterThan(0);
-    expect(retryAfter(throttler, '10.1.1.2', 'someone-new', t0 + 1)).toBeNull();
+    for (let i = 0; i < maxFailuresPerUser; i++) tryOnce(throttler, '10.0.0.50', 'mum', t0);
+    expect(tryOnce(throttler, '10.0.0.50', 'mum', t0 + 1)).toBeGreaterThan(0);
+    expect(tryOnce(throttler, '10.0.0.7', 'mum', t0 + 1)).toBeNull();
   });
 
-  it('forgets a username’s failures after a successful sign-in', () => {
+  it('still caps guesses at one username from many addresses', () => {
     const throttler = new LoginThrottler(config);
-    for (let i = 0; i < maxFailuresPerUser - 1; i++) throttler.recordFailure('10.0.0.1', 'mum', t0);
-    throttler.recordSuccess('mum');
-    throttler.recordFailure('10.0.0.1', 'mum', t0);
-    expect(retryAfter(throttler, '10.0.0.1', 'mum', t0)).toBeNull();
+    for (let i = 0; i < maxFailuresPerUserOverall; i++)
+      tryOnce(throttler, `10.2.${i >> 8}.${i & 255}`, 'mum', t0);
+    expect(tryOnce(throttler, '10.9.9.9', 'mum', t0 + 1)).toBeGreaterThan(0);
+  });
+
+  it('stops an address that tries many usernames', () => {
+    const throttler = new LoginThrottler(config);
+    for (let i = 0; i < maxFailuresPerIp; i++) tryOnce(throttler, '10.1.1.1', `user${i}`, t0);
+    expect(tryOnce(throttler, '10.1.1.1', 'someone-new', t0 + 1)).toBeGreaterThan(0);
+    expect(tryOnce(throttler, '10.1.1.2', 'someone-new', t0 + 1)).toBeNull();
+  });
+
+  it('counts an attempt before the password is checked, and hands back a successful one', () => {
+    const throttler = new LoginThrottler(config);
+    // A parallel burst: every attempt is counted at once, so only the limit gets through.
+    const allowed = Array.from({ length: 20 }, () => tryOnce(throttler, '10.0.0.1', 'dad', t0)).filter(
+      (w) => w === null,
+    );
+    expect(allowed).toHaveLength(maxFailuresPerUser);
+
+    const fresh = new LoginThrottler(config);
+    for (let i = 0; i < maxFailuresPerUser - 1; i++) tryOnce(fresh, '10.0.0.1', 'mum', t0);
+    fresh.attempt('10.0.0.1', 'mum', t0).succeeded();
+    expect(tryOnce(fresh, '10.0.0.1', 'mum', t0)).toBeNull();
   });
 });

@@ -2,29 +2,33 @@ import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import type { HubConfig } from '../config/hub-config';
 import { HUB_CONFIG } from '../config/tokens';
 
-interface Window {
-  failures: number[];
+/** One counted attempt; a successful one is handed back so it does not count against anyone. */
+export interface ThrottledAttempt {
+  succeeded(): void;
 }
 
 /**
- * Counts failed sign-in attempts per client address and per username over a sliding window. Checked before
- * the password, so a throttled attacker learns nothing. Kept in memory: one hub process owns its counters.
+ * Counts sign-in attempts over a sliding window, per client address, per username from one address, and per
+ * username overall (a much higher bar, against guessing from many addresses). Keying a username by address
+ * keeps a child's wrong guesses on the family PC from locking a parent out on their phone.
+ *
+ * An attempt is counted before the password is checked, in the same synchronous step as the check, so a
+ * burst of parallel requests cannot slip past the limit while argon2 runs. Kept in memory: one hub process
+ * owns its counters.
  */
 @Injectable()
 export class LoginThrottler {
-  private readonly windows = new Map<string, Window>();
+  private readonly windows = new Map<string, number[]>();
   private readonly windowMs: number;
 
   constructor(@Inject(HUB_CONFIG) private readonly config: HubConfig) {
     this.windowMs = config.loginThrottle.windowSeconds * 1000;
   }
 
-  /** Throws 429 with Retry-After when this address or username has failed too often. */
-  assertAllowed(ip: string, username: string | null, now = Date.now()): void {
-    const { maxFailuresPerIp, maxFailuresPerUser } = this.config.loginThrottle;
-    const waits = [this.retryAfter(`ip:${ip}`, maxFailuresPerIp, now)];
-    if (username !== null) waits.push(this.retryAfter(`user:${username}`, maxFailuresPerUser, now));
-    const wait = Math.max(...waits);
+  /** Counts an attempt, or throws 429 with Retry-After when one of its limits is reached. */
+  attempt(ip: string, username: string | null, now = Date.now()): ThrottledAttempt {
+    const limits = this.limitsFor(ip, username);
+    const wait = Math.max(...limits.map(([key, max]) => this.retryAfter(key, max, now)));
     if (wait > 0) {
       throw new HttpException(
         {
@@ -34,37 +38,52 @@ export class LoginThrottler {
         HttpStatus.TOO_MANY_REQUESTS,
       );
     }
-  }
-
-  recordFailure(ip: string, username: string | null, now = Date.now()): void {
-    this.push(`ip:${ip}`, now);
-    if (username !== null) this.push(`user:${username}`, now);
+    for (const [key] of limits) this.push(key, now);
     if (this.windows.size > 10_000) this.prune(now);
+    return {
+      succeeded: () => {
+        for (const [key] of limits) this.remove(key, now);
+        if (username !== null) this.windows.delete(`user-ip:${username}|${ip}`);
+      },
+    };
   }
 
-  recordSuccess(username: string): void {
-    this.windows.delete(`user:${username}`);
+  private limitsFor(ip: string, username: string | null): Array<[string, number]> {
+    const { maxFailuresPerIp, maxFailuresPerUser, maxFailuresPerUserOverall } = this.config.loginThrottle;
+    const limits: Array<[string, number]> = [[`ip:${ip}`, maxFailuresPerIp]];
+    if (username !== null) {
+      limits.push(
+        [`user-ip:${username}|${ip}`, maxFailuresPerUser],
+        [`user:${username}`, maxFailuresPerUserOverall],
+      );
+    }
+    return limits;
   }
 
   private retryAfter(key: string, max: number, now: number): number {
-    const window = this.windows.get(key);
-    if (!window) return 0;
-    window.failures = window.failures.filter((at) => now - at < this.windowMs);
-    if (window.failures.length < max) return 0;
-    const oldest = window.failures[window.failures.length - max]!;
+    const recent = (this.windows.get(key) ?? []).filter((at) => now - at < this.windowMs);
+    this.windows.set(key, recent);
+    if (recent.length < max) return 0;
+    const oldest = recent[recent.length - max]!;
     return Math.max(1, Math.ceil((oldest + this.windowMs - now) / 1000));
   }
 
   private push(key: string, now: number): void {
-    const window = this.windows.get(key) ?? { failures: [] };
-    window.failures.push(now);
-    if (window.failures.length > 1000) window.failures.shift();
-    this.windows.set(key, window);
+    const attempts = this.windows.get(key) ?? [];
+    attempts.push(now);
+    if (attempts.length > 1000) attempts.shift();
+    this.windows.set(key, attempts);
+  }
+
+  private remove(key: string, at: number): void {
+    const attempts = this.windows.get(key);
+    const index = attempts?.lastIndexOf(at) ?? -1;
+    if (index >= 0) attempts!.splice(index, 1);
   }
 
   private prune(now: number): void {
-    for (const [key, window] of this.windows) {
-      if (window.failures.every((at) => now - at >= this.windowMs)) this.windows.delete(key);
+    for (const [key, attempts] of this.windows) {
+      if (attempts.every((at) => now - at >= this.windowMs)) this.windows.delete(key);
     }
   }
 }

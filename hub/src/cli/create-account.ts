@@ -2,12 +2,12 @@ import 'reflect-metadata';
 import { credentialsSchema, roleSchema } from '@kidtime/protocol';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DataSource } from 'typeorm';
-import { AccountEntity } from '../accounts/account.entity';
-import { PasswordHasher } from '../auth/password-hasher';
+import { HttpException } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AccountsService } from '../accounts/accounts.service';
 import { describeZodError } from '../common/zod-validation.pipe';
 import { ConfigError, loadHubConfig } from '../config/hub-config';
-import { dataSourceOptions } from '../database/data-source-options';
+import { CliModule } from './cli.module';
 
 const USAGE = 'usage: npm run create-account -- -u NAME -p PASSWORD [--role owner|parent|viewer]';
 
@@ -43,22 +43,20 @@ async function main(): Promise<number> {
   if (fs.existsSync('.env')) process.loadEnvFile('.env');
   const config = loadHubConfig(process.env);
   fs.mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
-  const db = new DataSource(dataSourceOptions(config.databasePath));
-  await db.initialize();
+  const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error'] });
   try {
-    await db.runMigrations();
-    const accounts = db.getRepository(AccountEntity);
-    const { username, password } = credentials.data;
-    if (await accounts.existsBy({ username })) {
-      console.error(`create-account: an account named "${username}" already exists; nothing changed`);
+    // The same rules as the API: the service refuses an existing name (409) and weak passwords (400).
+    const account = await app.get(AccountsService).create(credentials.data, role.data);
+    console.log(`Created ${account.role} account "${account.username}" in ${config.databasePath}`);
+    return 0;
+  } catch (error) {
+    if (error instanceof HttpException) {
+      console.error(`create-account: ${error.message}; nothing changed`);
       return 1;
     }
-    const passwordHash = await new PasswordHasher().hash(password);
-    await accounts.insert({ id: crypto.randomUUID(), username, passwordHash, role: role.data });
-    console.log(`Created ${role.data} account "${username}" in ${config.databasePath}`);
-    return 0;
+    throw error;
   } finally {
-    await db.destroy();
+    await app.close();
   }
 }
 

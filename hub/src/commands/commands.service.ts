@@ -21,6 +21,7 @@ import type {
 } from '@kidtime/protocol';
 import { randomUUID } from 'node:crypto';
 import { commandExpiry } from './command-expiry';
+import { printable } from '../common/printable';
 import { AgentConnections } from '../agents/agent-connections';
 import type { HubConfig } from '../config/hub-config';
 import { HUB_CONFIG } from '../config/tokens';
@@ -155,11 +156,11 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
     const warning = result.status === 'ok' ? (result.data.warning ?? null) : null;
     if (result.status === 'error') {
       this.logger.warn(
-        `Command ${command.op} ${JSON.stringify(command.args)} failed on device ${deviceId}: ${result.error.message}`,
+        `Command ${command.op} ${JSON.stringify(command.args)} failed on device ${deviceId}: ${printable(result.error.message)}`,
       );
     } else if (warning) {
       this.logger.warn(
-        `Command ${command.op} ${JSON.stringify(command.args)} on device ${deviceId} applied with a warning: ${warning}`,
+        `Command ${command.op} ${JSON.stringify(command.args)} on device ${deviceId} applied with a warning: ${printable(warning)}`,
       );
     }
     const completed = {

@@ -48,7 +48,12 @@ export interface HubConfig {
   enrollmentValidMinutes: number;
   /** How long the hub waits for an agent to apply a command, ms. */
   commandTimeoutMs: number;
-  loginThrottle: { maxFailuresPerUser: number; maxFailuresPerIp: number; windowSeconds: number };
+  loginThrottle: {
+    maxFailuresPerUser: number;
+    maxFailuresPerUserOverall: number;
+    maxFailuresPerIp: number;
+    windowSeconds: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -82,7 +87,12 @@ export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubC
     refreshTokenTtl: 30 * 24 * 3600,
     enrollmentValidMinutes: 15,
     commandTimeoutMs: 30_000,
-    loginThrottle: { maxFailuresPerUser: 5, maxFailuresPerIp: 30, windowSeconds: 15 * 60 },
+    loginThrottle: {
+      maxFailuresPerUser: 5,
+      maxFailuresPerUserOverall: 50,
+      maxFailuresPerIp: 30,
+      windowSeconds: 15 * 60,
+    },
   };
 }
 

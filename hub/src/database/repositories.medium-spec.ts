@@ -18,7 +18,7 @@ import { DeviceRepository } from '../devices/device.repository';
 import { EnrollmentEntity } from '../devices/enrollment.entity';
 import { EnrollmentRepository } from '../devices/enrollment.repository';
 import { ManagedUserEntity } from '../devices/managed-user.entity';
-import { ManagedUserRepository } from '../devices/managed-user.repository';
+import { MAX_USERS_PER_DEVICE, ManagedUserRepository } from '../devices/managed-user.repository';
 import { dataSourceOptions, tuneSqlite } from './data-source-options';
 
 describe('repositories on SQLite (medium)', () => {
@@ -132,6 +132,21 @@ describe('repositories on SQLite (medium)', () => {
     expect(await devices.revoke(a.id, new Date())).toBe(false);
     expect(await devices.findActive(a.id)).toBeNull();
     expect((await devices.listActive()).map((d) => d.id)).toContain(b.id);
+  });
+
+  it('caps how many users one device can create', async () => {
+    const devices = new DeviceRepository(db.getRepository(DeviceEntity));
+    const users = new ManagedUserRepository(db.getRepository(ManagedUserEntity));
+    const device = await devices.create({
+      name: 'Flood',
+      hostname: 'flood',
+      credentialHash: 'f'.repeat(64),
+      agentVersion: '1',
+    });
+    const logins = Array.from({ length: MAX_USERS_PER_DEVICE + 20 }, (_, i) => `u${i}`);
+    expect(await users.ensure(device.id, logins)).toHaveLength(20);
+    await users.saveState(device.id, { login: 'one-too-many' } as never, new Date());
+    expect(await users.listForDevice(device.id)).toHaveLength(MAX_USERS_PER_DEVICE);
   });
 
   it('records a command’s outcome once', async () => {

@@ -9,7 +9,6 @@ import { CommandEntity } from '../commands/command.entity';
 import { CommandRepository } from '../commands/command.repository';
 import { CommandsController } from '../commands/commands.controller';
 import { CommandsService } from '../commands/commands.service';
-import { HealthController } from '../health/health.controller';
 import { DeviceEntity } from './device.entity';
 import { DeviceRepository } from './device.repository';
 import { DevicesController, EnrollmentsController } from './devices.controller';
@@ -26,13 +25,7 @@ import { ManagedUserRepository } from './managed-user.repository';
     TypeOrmModule.forFeature([DeviceEntity, EnrollmentEntity, ManagedUserEntity, CommandEntity]),
     AuthModule,
   ],
-  controllers: [
-    DevicesController,
-    EnrollmentsController,
-    AgentEnrollController,
-    CommandsController,
-    HealthController,
-  ],
+  controllers: [DevicesController, EnrollmentsController, AgentEnrollController, CommandsController],
   providers: [
     DeviceRepository,
     EnrollmentRepository,

@@ -5,6 +5,9 @@ import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { ManagedUserEntity } from './managed-user.entity';
 
+/** Far more Linux logins than any family PC has. */
+export const MAX_USERS_PER_DEVICE = 100;
+
 @Injectable()
 export class ManagedUserRepository {
   constructor(@InjectRepository(ManagedUserEntity) private readonly users: Repository<ManagedUserEntity>) {}
@@ -17,12 +20,19 @@ export class ManagedUserRepository {
     return this.users.findOneBy({ deviceId, login });
   }
 
-  /** Makes sure these logins exist for the device; logins the device no longer reports are kept (history). */
-  async ensure(deviceId: string, logins: readonly string[]): Promise<void> {
-    if (logins.length === 0) return;
+  /**
+   * Makes sure these logins exist for the device; logins the device no longer reports are kept (history).
+   * A device has at most MAX_USERS_PER_DEVICE, so a misbehaving agent cannot grow the database without end;
+   * returns the logins refused for that reason.
+   */
+  async ensure(deviceId: string, logins: readonly string[]): Promise<string[]> {
+    if (logins.length === 0) return [];
     const known = new Set((await this.listForDevice(deviceId)).map((user) => user.login));
     const missing = logins.filter((login) => !known.has(login));
-    if (missing.length === 0) return;
+    const room = Math.max(0, MAX_USERS_PER_DEVICE - known.size);
+    const refused = missing.slice(room);
+    missing.splice(room);
+    if (missing.length === 0) return refused;
     await this.users
       .createQueryBuilder()
       .insert()
@@ -38,6 +48,7 @@ export class ManagedUserRepository {
       )
       .orIgnore()
       .execute();
+    return refused;
   }
 
   async saveState(deviceId: string, state: ManagedUserState, at: Date): Promise<void> {
@@ -47,12 +58,12 @@ export class ManagedUserRepository {
       { state, stateAt: at, error: null },
     );
     if ((result.affected ?? 0) > 0) return;
-    await this.ensure(deviceId, [state.login]);
+    if ((await this.ensure(deviceId, [state.login])).length > 0) return;
     await this.users.update({ deviceId, login: state.login }, { state, stateAt: at, error: null });
   }
 
   async saveError(deviceId: string, login: string, error: string): Promise<void> {
-    await this.ensure(deviceId, [login]);
+    if ((await this.ensure(deviceId, [login])).length > 0) return;
     await this.users.update({ deviceId, login }, { error: error.slice(0, 500) });
   }
 }

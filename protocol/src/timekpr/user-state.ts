@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { loginSchema } from '../common';
 
 /** One allowed hour of a weekday: minutes [fromMinute, toMinute) within `hour`; `unaccounted` = free time. */
 export const allowedHourSchema = z.object({
@@ -15,8 +16,8 @@ export const lockoutTypeSchema = z.enum(['lock', 'suspend', 'suspendwake', 'term
 export type LockoutType = z.infer<typeof lockoutTypeSchema>;
 
 export const playtimeActivitySchema = z.object({
-  mask: z.string(),
-  description: z.string(),
+  mask: z.string().max(256),
+  description: z.string().max(256),
 });
 
 /**
@@ -24,7 +25,7 @@ export const playtimeActivitySchema = z.object({
  * While the user is logged in (`active`), the time values come from the daemon's live counters.
  */
 export const managedUserStateSchema = z.object({
-  login: z.string(),
+  login: loginSchema,
   active: z.boolean(),
   timeLeftToday: z.number().int(),
   timeSpentToday: z.number().int(),
@@ -52,7 +53,7 @@ export const managedUserStateSchema = z.object({
     unaccountedIntervals: z.boolean(),
     allowedWeekdays: z.array(weekdaySchema),
     limitsPerWeekday: z.array(z.number().int()),
-    activities: z.array(playtimeActivitySchema),
+    activities: z.array(playtimeActivitySchema).max(100),
     leftToday: z.number().int().nullable(),
     spentToday: z.number().int().nullable(),
   }),

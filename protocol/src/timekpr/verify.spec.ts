@@ -71,23 +71,51 @@ describe('checkTimeAdjustment', () => {
     expect(problem).toContain('expected 100');
   });
 
-  it('allows a logged-in child to keep spending while we read', () => {
-    const before = { ...idle, active: true };
-    const after = { ...before, timeSpentBalance: 1000 - 900 + 7 };
+  it('allows a logged-in child to keep spending while we read, by what the day counter shows', async () => {
+    const before = { ...idle, active: true, timeSpentToday: 500 };
+    const after = { ...before, timeSpentBalance: 1000 - 900 + 7, timeSpentToday: 507 };
     expect(
-      checkTimeAdjustment({ mode: 'add', seconds: 900, before, after, elapsedSeconds: 2, weekday: 3 }),
+      checkTimeAdjustment({ mode: 'add', seconds: 900, before, after, elapsedSeconds: 8, weekday: 3 }),
     ).toBeNull();
-    const tooMuch = { ...before, timeSpentBalance: 1000 - 900 + 60 };
+    const tooMuch = { ...after, timeSpentBalance: 1000 - 900 + 60 };
     expect(
       checkTimeAdjustment({
         mode: 'add',
         seconds: 900,
         before,
         after: tooMuch,
-        elapsedSeconds: 2,
+        elapsedSeconds: 8,
         weekday: 3,
       }),
     ).not.toBeNull();
+  });
+
+  it('does not mistake a change that never happened for spending, even with an old reading', () => {
+    // Read 80 s ago; the child played the last 10 s; "add 60" did nothing: the balance just grew by 10.
+    const before = { ...idle, active: true, timeSpentToday: 500 };
+    const noop = { ...before, timeSpentBalance: 1010, timeSpentToday: 510 };
+    expect(
+      checkTimeAdjustment({ mode: 'add', seconds: 60, before, after: noop, elapsedSeconds: 80, weekday: 3 }),
+    ).not.toBeNull();
+    const applied = { ...noop, timeSpentBalance: 950 };
+    expect(
+      checkTimeAdjustment({
+        mode: 'add',
+        seconds: 60,
+        before,
+        after: applied,
+        elapsedSeconds: 80,
+        weekday: 3,
+      }),
+    ).toBeNull();
+  });
+
+  it('falls back to the elapsed time when the two readings are not comparable (the child just logged in)', () => {
+    const before = { ...idle, active: false, timeSpentToday: 500 };
+    const after = { ...idle, active: true, timeSpentBalance: 1000 - 60 + 20, timeSpentToday: 540 };
+    expect(
+      checkTimeAdjustment({ mode: 'add', seconds: 60, before, after, elapsedSeconds: 25, weekday: 3 }),
+    ).toBeNull();
   });
 
   it('bases "add" on the day limit when the child is already over it', () => {

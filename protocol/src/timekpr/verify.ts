@@ -4,6 +4,8 @@ import type { ManagedUserState } from './user-state';
 
 /** How far a logged-in user's counters may move between two reads beyond the elapsed time (timekprd ticks every 3 s). */
 const TICK_SLACK_SECONDS = 6;
+/** The saved balance lags the live one by up to this much (timekprd saves every 30 s). */
+const SAVE_LAG_SECONDS = 30;
 
 export interface TimeAdjustCheck {
   mode: TimeAdjustMode;
@@ -26,28 +28,46 @@ export interface TimeAdjustCheck {
  */
 export function checkTimeAdjustment(check: TimeAdjustCheck): string | null {
   const { mode, seconds, before, after } = check;
-  const accruing = after.active || before?.active === true;
-  const slack = accruing ? Math.ceil(check.elapsedSeconds) + TICK_SLACK_SECONDS : 1;
+  const [low, high] = accrualWindow(check);
   const clamp = (value: number) => Math.min(Math.max(value, -SECONDS_PER_DAY), SECONDS_PER_DAY);
   const limits = todaysLimitCandidates(after, check.weekday);
 
   let expected: number[];
   if (mode === 'set') {
-    // Without a usable day limit, "time left is now N" is the best evidence: timekpr may cap it lower (allowed hours).
-    if (after.timeLeftToday <= seconds + slack && after.timeLeftToday >= seconds - slack) return null;
+    // "=N" starts the day's balance afresh (timekpr drops spending not yet saved), so no accrual applies;
+    // time left reading N is direct evidence, though timekpr may cap it lower (allowed hours).
+    const slack = after.active ? TICK_SLACK_SECONDS : 1;
+    if (Math.abs(after.timeLeftToday - seconds) <= slack) return null;
     expected = limits.map((limit) => clamp(limit - seconds));
+    if (expected.some((value) => Math.abs(after.timeSpentBalance - value) <= slack + SAVE_LAG_SECONDS))
+      return null;
   } else {
     if (!before) return null; // nothing to compare with: the caller reads before when it has no recent state
     const bases = [before.timeSpentBalance, ...limits.filter((limit) => limit < before.timeSpentBalance)];
     expected = bases.map((base) => clamp(mode === 'add' ? base - seconds : base + seconds));
+    const actual = after.timeSpentBalance;
+    if (expected.some((value) => actual >= value + low && actual <= value + high)) return null;
   }
-  const actual = after.timeSpentBalance;
-  if (expected.some((value) => actual >= value && actual <= value + slack)) return null;
   const wanted = expected.length > 0 ? expected.join(' or ') : 'a change';
   return (
-    `timekpr accepted "${mode} ${seconds} s" for ${after.login} but reads back a spent balance of ${actual} s ` +
-    `(expected ${wanted}${slack > 1 ? ` up to +${slack} s` : ''}); time left today reads ${after.timeLeftToday} s`
+    `timekpr accepted "${mode} ${seconds} s" for ${after.login} but reads back a spent balance of ${after.timeSpentBalance} s ` +
+    `(expected ${wanted}${high > 1 ? `, give or take what the child spent meanwhile` : ''}); time left today reads ${after.timeLeftToday} s`
   );
+}
+
+/**
+ * How much a logged-in child may have spent between the two reads, as a [low, high] allowance on the
+ * balance. The day's spent counter moves with the balance, so its change is the best estimate; when the two
+ * reads are not comparable (one live, one saved, or a new day) the elapsed time bounds it instead.
+ */
+function accrualWindow({ before, after, elapsedSeconds }: TimeAdjustCheck): [number, number] {
+  if (!after.active && !before?.active) return [0, 1];
+  const spent = before ? after.timeSpentToday - before.timeSpentToday : -1;
+  const comparable =
+    before?.active === after.active && spent >= 0 && spent <= elapsedSeconds + TICK_SLACK_SECONDS;
+  return comparable
+    ? [spent - TICK_SLACK_SECONDS, spent + TICK_SLACK_SECONDS]
+    : [0, Math.ceil(elapsedSeconds) + TICK_SLACK_SECONDS];
 }
 
 /**
