@@ -1,6 +1,6 @@
 // Bundles the agent into one CommonJS file that runs with the PC's own Node.js (>= 18) from an empty folder.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync } from 'node:fs';
 
 const { version } = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8'));
 
@@ -20,3 +20,11 @@ await build({
   mainFields: ['module', 'main'],
   logLevel: 'warning',
 });
+
+// The installer template and the systemd unit go next to the bundle: the hub fills them into /install.sh.
+for (const [from, to] of [
+  ['./install/install.sh', './dist/install.sh'],
+  ['./systemd/kidtime-agent.service', './dist/kidtime-agent.service'],
+]) {
+  copyFileSync(new URL(from, import.meta.url), new URL(to, import.meta.url));
+}

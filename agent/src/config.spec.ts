@@ -44,12 +44,32 @@ describe('agent configuration', () => {
     expect(() => readAgentConfig(file)).toThrow('timekpraPath');
   });
 
-  it('makes a configuration that others could read private again', () => {
+  it('refuses a configuration that other users could read, saying how to fix it', () => {
     const file = path.join(dir, 'agent.json');
     writeAgentConfig(file, valid);
-    fs.chmodSync(file, 0o644);
-    readAgentConfig(file);
-    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    for (const mode of [0o644, 0o640, 0o604, 0o620, 0o606]) {
+      fs.chmodSync(file, mode);
+      expect(() => readAgentConfig(file)).toThrow(
+        `can be read or changed by users other than its owner (mode 0${mode.toString(8)})`,
+      );
+      expect(() => readAgentConfig(file)).toThrow(`Fix it with: sudo chmod 600 ${file}`);
+      expect(fs.statSync(file).mode & 0o777).toBe(mode); // refused, not silently "fixed"
+    }
+    fs.chmodSync(file, 0o600);
+    expect(readAgentConfig(file)).toEqual(valid);
+  });
+
+  it('refuses a configuration in a directory that other users could change', () => {
+    const file = path.join(dir, 'etc', 'agent.json');
+    writeAgentConfig(file, valid);
+    for (const mode of [0o777, 0o770, 0o1777]) {
+      fs.chmodSync(path.dirname(file), mode);
+      expect(() => readAgentConfig(file)).toThrow(
+        `${path.dirname(file)} can be changed by users other than root`,
+      );
+    }
+    fs.chmodSync(path.dirname(file), 0o755); // readable is fine: the file itself is private
+    expect(readAgentConfig(file)).toEqual(valid);
   });
 
   it('refuses a configuration a child could have written (not owned by root)', () => {

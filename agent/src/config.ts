@@ -22,23 +22,21 @@ export class AgentConfigError extends Error {
 
 /**
  * Reads the agent's configuration. It holds the device credential, so it must belong to root and be
- * private: a child who could edit it could point the agent at a hub of their own.
+ * private, in a directory only root can change: a child who could read it could act as this PC, and one who
+ * could edit or swap it could point the agent at a hub of their own. The agent refuses anything else.
  */
 export function readAgentConfig(file: string): AgentConfig {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EACCES')
+      throw new AgentConfigError(`${file} is readable by root only: run this as root (sudo kidtime-agent …)`);
     throw new AgentConfigError(
       `${file} does not exist: this PC is not enrolled yet. Run: sudo kidtime-agent enroll --hub URL --code CODE`,
     );
   }
-  if (typeof process.getuid === 'function' && process.getuid() === 0 && stat.uid !== 0) {
-    throw new AgentConfigError(
-      `${file} must be owned by root (it is owned by uid ${stat.uid}); refusing to use it`,
-    );
-  }
-  if ((stat.mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
+  assertOnlyRootCanTouch(file, stat);
   let raw: unknown;
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -56,6 +54,30 @@ export function readAgentConfig(file: string): AgentConfig {
   }
   return parsed.data;
 }
+
+function assertOnlyRootCanTouch(file: string, stat: fs.Stats): void {
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot && stat.uid !== 0)
+    throw new AgentConfigError(
+      `${file} must be owned by root (it is owned by uid ${stat.uid}); refusing to use it. ` +
+        `If you trust its content, fix it with: sudo chown root:root ${file} && sudo chmod 600 ${file}`,
+    );
+  if ((stat.mode & 0o077) !== 0)
+    throw new AgentConfigError(
+      `${file} can be read or changed by users other than its owner (mode ${octal(stat.mode)}); ` +
+        `it holds this PC's credential, so the agent refuses to use it. Fix it with: sudo chmod 600 ${file}`,
+    );
+  const dir = path.dirname(file);
+  const dirStat = fs.statSync(dir);
+  if ((asRoot && dirStat.uid !== 0) || (dirStat.mode & 0o022) !== 0)
+    throw new AgentConfigError(
+      `${dir} can be changed by users other than root (owner uid ${dirStat.uid}, mode ${octal(dirStat.mode)}), ` +
+        `so the configuration in it could be swapped; the agent refuses to use it. ` +
+        `Fix it with: sudo chown root:root ${dir} && sudo chmod 700 ${dir}`,
+    );
+}
+
+const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
 
 /** Writes the configuration atomically, readable by its owner only, in a directory only its owner can enter. */
 export function writeAgentConfig(file: string, config: AgentConfig): void {

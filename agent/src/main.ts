@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Agent } from './agent';
@@ -9,6 +10,7 @@ import { AgentStateStore } from './state-store';
 import { TimekprClient } from './timekpr-client';
 import { TimekpraRunner } from './timekpra-runner';
 import { SocketIoTransport } from './transport/socketio-transport';
+import { uninstallCommand } from './uninstall';
 import { agentVersion } from './version';
 
 const USAGE = `kidtime-agent ${agentVersion}: lets the Kidtime hub manage Timekpr-nExT on this PC
@@ -17,6 +19,7 @@ usage:
   kidtime-agent enroll --hub URL --code CODE [--config PATH] [--force]
   kidtime-agent run [--config PATH]
   kidtime-agent status [--config PATH]
+  kidtime-agent uninstall [--config PATH] [--root DIR] [--purge]
   kidtime-agent --version
 
 The configuration defaults to ${DEFAULT_CONFIG_PATH}.`;
@@ -31,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
       config: { type: 'string', default: DEFAULT_CONFIG_PATH },
       transport: { type: 'string', default: 'ws' },
       force: { type: 'boolean', default: false },
+      root: { type: 'string', default: '/' },
+      purge: { type: 'boolean', default: false },
       version: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -48,8 +53,10 @@ async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'enroll': {
-      if (!values.hub || !values.code) {
-        console.error(`enroll needs --hub and --code\n\n${USAGE}`);
+      // KIDTIME_ENROLL_CODE keeps the code out of the process list, where a child could read it.
+      const code = values.code ?? process.env.KIDTIME_ENROLL_CODE;
+      if (!values.hub || !code) {
+        console.error(`enroll needs --hub and --code (or KIDTIME_ENROLL_CODE)\n\n${USAGE}`);
         return 2;
       }
       if (values.transport !== 'ws') {
@@ -62,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
         );
         return 1;
       }
-      const config = await enroll({ hubUrl: values.hub, code: values.code, configPath, transport: 'ws' });
+      const config = await enroll({ hubUrl: values.hub, code, configPath, transport: 'ws' });
       console.log(`Enrolled as device ${config.deviceId}; configuration written to ${configPath}`);
       console.log('Start the agent with: sudo systemctl enable --now kidtime-agent (or: kidtime-agent run)');
       return 0;
@@ -71,6 +78,8 @@ async function main(argv: string[]): Promise<number> {
       return run(configPath);
     case 'status':
       return status(configPath);
+    case 'uninstall':
+      return uninstallCommand({ root: values.root!, configPath, purge: values.purge! });
     default:
       console.error(`unknown command "${command}"\n\n${USAGE}`);
       return 2;
@@ -79,8 +88,16 @@ async function main(argv: string[]): Promise<number> {
 
 async function run(configPath: string): Promise<number> {
   const config = readAgentConfig(configPath);
-  const logger = createLogger(config.logLevel);
-  const runner = new TimekpraRunner({ path: config.timekpraPath }, logger);
+  // Under systemd (INVOCATION_ID set) journald timestamps every line already.
+  const logger = createLogger(config.logLevel, undefined, process.env.INVOCATION_ID === undefined);
+  const runner = new TimekpraRunner(
+    {
+      path: config.timekpraPath,
+      systemBusAddress: process.env.DBUS_SYSTEM_BUS_ADDRESS,
+      lockFile: `/tmp/timekpra.${os.userInfo().username}.pid`,
+    },
+    logger,
+  );
   // Next to the configuration: root-only, and kept across restarts and upgrades.
   const store = new AgentStateStore(path.join(path.dirname(configPath), 'agent-state.json'), logger);
   store.load();

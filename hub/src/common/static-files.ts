@@ -3,14 +3,25 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import fs from 'node:fs';
 import path from 'node:path';
+import {
+  InstallScriptError,
+  parseHubUrl,
+  parseInstallCode,
+  renderInstallScript,
+  shellQuote,
+} from '../agents/install-script';
 import type { HubConfig } from '../config/hub-config';
+import { hubUrlOf } from '../devices/hub-url';
 
-/** The agent bundle, downloaded by the install command on a child's PC. */
+/** The agent bundle, downloaded by the install script on a child's PC. */
 export const AGENT_BUNDLE = path.resolve(__dirname, '../../../agent/dist/kidtime-agent.cjs');
+/** The installer template and the systemd unit, copied next to the bundle by agent/build.mjs. */
+export const INSTALL_SCRIPT_TEMPLATE = path.resolve(__dirname, '../../../agent/dist/install.sh');
+export const AGENT_UNIT = path.resolve(__dirname, '../../../agent/dist/kidtime-agent.service');
 
 /**
- * Serves the built UI at `/` (any non-API path falls back to index.html so client-side routes work) and the
- * agent bundle at `/downloads/kidtime-agent.cjs`.
+ * Serves the built UI at `/` (any non-API path falls back to index.html so client-side routes work), the
+ * agent installer at `/install.sh?code=CODE` and the agent bundle at `/downloads/kidtime-agent.cjs`.
  */
 export function serveStaticFiles(app: NestExpressApplication, config: HubConfig): void {
   const logger = new Logger('StaticFiles');
@@ -31,9 +42,63 @@ export function serveStaticFiles(app: NestExpressApplication, config: HubConfig)
     response.type('application/javascript').sendFile(AGENT_BUNDLE);
   });
 
+  app.use('/install.sh', (request: Request, response: Response, next: NextFunction) => {
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || request.path !== '/') return next();
+    sendInstallScript(request, response, config, logger);
+  });
+
   app.use((request: Request, response: Response, next: NextFunction) => {
-    const isPage = request.method === 'GET' && !/^\/(api|socket\.io|downloads)(\/|$)/.test(request.path);
+    const isPage =
+      request.method === 'GET' && !/^\/(api|socket\.io|downloads|install\.sh)(\/|$)/.test(request.path);
     if (!isPage || !request.accepts('html') || !fs.existsSync(indexHtml)) return next();
     response.sendFile(indexHtml);
   });
+}
+
+/**
+ * `curl -fsSL 'HUB/install.sh?code=CODE' | sudo sh`: the installer with this hub and the code filled in. Only the
+ * code's shape is checked here (400 otherwise); whether it is valid is for the enrollment itself to say. Error
+ * bodies are shell too, so a pipe without `curl -f` still prints the reason.
+ */
+function sendInstallScript(request: Request, response: Response, config: HubConfig, logger: Logger): void {
+  const { status, script } = installScriptFor(request, config, logger);
+  response
+    .status(status)
+    .set('cache-control', 'no-store')
+    .type(status === 200 ? 'text/x-shellscript' : 'text/plain')
+    .send(script);
+}
+
+function installScriptFor(
+  request: Request,
+  config: HubConfig,
+  logger: Logger,
+): { status: number; script: string } {
+  const refusal = (status: number, message: string) => ({
+    status,
+    script: `echo ${shellQuote(`kidtime: ${message}`)} >&2\nexit 1\n`,
+  });
+  let code: string;
+  try {
+    code = parseInstallCode(request.query.code);
+  } catch (error) {
+    if (error instanceof InstallScriptError) return refusal(400, error.message);
+    throw error;
+  }
+  if (!fs.existsSync(INSTALL_SCRIPT_TEMPLATE) || !fs.existsSync(AGENT_UNIT))
+    return refusal(404, 'The agent is not built on the hub; run "npm run build" there');
+  try {
+    const hubUrl = parseHubUrl(config.publicUrl ?? hubUrlOf(request));
+    const sources = {
+      template: fs.readFileSync(INSTALL_SCRIPT_TEMPLATE, 'utf8'),
+      unit: fs.readFileSync(AGENT_UNIT, 'utf8'),
+    };
+    const script = renderInstallScript(sources, hubUrl, code);
+    logger.debug(`install.sh for ${hubUrl} sent to ${request.socket.remoteAddress ?? 'an unknown address'}`);
+    return { status: 200, script };
+  } catch (error) {
+    if (!(error instanceof InstallScriptError)) throw error;
+    logger.error(`Cannot serve install.sh: ${error.message}`);
+    return refusal(500, `The hub cannot make an install script: ${error.message}`);
+  }
 }

@@ -1,5 +1,6 @@
-import { ForbiddenException, Inject, Injectable, Logger } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Inject, Injectable, Logger } from '@nestjs/common';
 import type { AgentEnrollRequest, AgentEnrollResponse, EnrollmentCreated } from '@kidtime/protocol';
+import { installCommand, InstallScriptError } from '../agents/install-script';
 import { LoginThrottler } from '../auth/login-throttler';
 import { hashToken, randomToken } from '../common/secure-token';
 import type { HubConfig } from '../config/hub-config';
@@ -26,6 +27,7 @@ export class EnrollmentsService {
     options: { validMinutes?: number | undefined; deviceName?: string | undefined },
   ): Promise<EnrollmentCreated> {
     const code = newEnrollmentCode();
+    const command = this.installCommandFor(hubUrl, code);
     const expiresAt = new Date(
       Date.now() + (options.validMinutes ?? this.config.enrollmentValidMinutes) * 60_000,
     );
@@ -35,19 +37,22 @@ export class EnrollmentsService {
       deviceName: options.deviceName ?? null,
       expiresAt,
     });
-    const hub = this.config.publicUrl ?? hubUrl;
-    return {
-      code,
-      expiresAt: expiresAt.toISOString(),
-      installCommand:
-        `curl -fsSLo /tmp/kidtime-agent.cjs ${hub}/downloads/kidtime-agent.cjs && ` +
-        `sudo node /tmp/kidtime-agent.cjs enroll --hub ${hub} --code ${code}`,
-    };
+    return { code, expiresAt: expiresAt.toISOString(), installCommand: command };
+  }
+
+  /** `curl -fsSL 'HUB/install.sh?code=CODE' | sudo sh`, checked before any code is stored. */
+  private installCommandFor(requestHubUrl: string, code: string): string {
+    try {
+      return installCommand(this.config.publicUrl ?? requestHubUrl, code);
+    } catch (error) {
+      if (error instanceof InstallScriptError) throw new BadRequestException(error.message);
+      throw error;
+    }
   }
 
   /** Exchanges a valid, unused, unexpired code for a new device and its credential (shown once). */
   async enroll(ip: string, request: AgentEnrollRequest): Promise<AgentEnrollResponse> {
-    this.throttler.assertAllowed(ip, null);
+    const attempt = this.throttler.attempt(ip, null);
     const now = new Date();
     const enrollment = await this.enrollments.findByCodeHash(
       hashToken(normalizeEnrollmentCode(request.code)),
@@ -60,7 +65,6 @@ export class EnrollmentsService {
           ? 'has expired'
           : null;
     if (problem || !enrollment || !(await this.enrollments.consume(enrollment.id, now))) {
-      this.throttler.recordFailure(ip, null);
       this.logger.warn(
         `Enrollment refused for "${request.hostname}" from ${ip}: code ${problem ?? 'was just used'}`,
       );
@@ -68,6 +72,7 @@ export class EnrollmentsService {
         `This enrollment code ${problem ?? 'has already been used'}; create a new one in Kidtime (Devices → Add a PC)`,
       );
     }
+    attempt.succeeded();
     const secret = randomToken(32);
     const device = await this.devices.create({
       name: enrollment.deviceName ?? request.hostname,
