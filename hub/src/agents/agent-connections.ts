@@ -5,7 +5,6 @@ import type { DeviceTransport } from '../devices/device.entity';
 /** One live connection to an agent, whatever carries it (socket.io today, MQTT later). */
 export interface AgentLink {
   readonly transport: DeviceTransport;
-  readonly connectedAt: Date;
   /** Resolves with the agent's acknowledgement (which may refuse); rejects when it was not delivered in time. */
   sendCommand(command: CommandMessage): Promise<Ack>;
   disconnect(reason: string): void;
@@ -36,10 +35,6 @@ export class AgentConnections {
 
   get(deviceId: string): AgentLink | undefined {
     return this.links.get(deviceId);
-  }
-
-  isOnline(deviceId: string): boolean {
-    return this.links.has(deviceId);
   }
 
   disconnect(deviceId: string, reason: string): void {

@@ -140,7 +140,6 @@ class RefusedMessage extends Error {}
 function socketLink(socket: AgentSocket): AgentLink {
   return {
     transport: 'ws',
-    connectedAt: new Date(),
     sendCommand: async (command: CommandMessage) => {
       try {
         return (await socket.timeout(ACK_TIMEOUT_MS).emitWithAck('command', command)) as Ack;

@@ -66,11 +66,6 @@ export class AuthService {
     return this.issue(account, stored.familyId);
   }
 
-  /** Signs every session of an account out (password change, removal). */
-  async revokeAll(accountId: string): Promise<void> {
-    await this.refreshTokens.revokeAllForAccount(accountId, new Date());
-  }
-
   private async issue(account: AccountEntity, familyId: string): Promise<TokenPair> {
     const claims: AccessTokenClaims = { sub: account.id, role: account.role, typ: 'access' };
     const accessToken = await this.jwt.signAsync(claims, { expiresIn: this.config.accessTokenTtl });

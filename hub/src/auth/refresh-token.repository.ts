@@ -28,8 +28,4 @@ export class RefreshTokenRepository {
   async revokeFamily(familyId: string, at: Date): Promise<void> {
     await this.tokens.update({ familyId, revokedAt: IsNull() }, { revokedAt: at });
   }
-
-  async revokeAllForAccount(accountId: string, at: Date): Promise<void> {
-    await this.tokens.update({ accountId, revokedAt: IsNull() }, { revokedAt: at });
-  }
 }
