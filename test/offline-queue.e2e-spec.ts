@@ -2,6 +2,7 @@
  * Changes for a PC that is switched off wait for it, in order, exactly once, and never after they expire.
  */
 import type {
+  AuditEntryView,
   CommandView,
   DeviceView,
   EnrollmentCreated,
@@ -99,6 +100,15 @@ describe('commands for an offline PC', () => {
     );
     // 15 adds and 5 subtracts of 10 s: exactly once each.
     expect(await balance()).toBe(before - 150 + 50);
+    // The audit log has who asked (queued while offline) and what became of each command.
+    const audit = (await api.get<AuditEntryView[]>(`/api/audit?deviceId=${deviceId}&limit=1000`)).body;
+    for (const id of ids) {
+      const forCommand = audit.filter((entry) => entry.commandId === id);
+      expect(forCommand.map((entry) => `${entry.actor.name}:${entry.result}`).sort()).toEqual([
+        'dad:queued',
+        'kidtime:applied',
+      ]);
+    }
     const completed = await Promise.all(
       ids.map(async (id) => new Date((await command(id)).completedAt!).getTime()),
     );
@@ -130,6 +140,17 @@ describe('commands for an offline PC', () => {
       return current.status === 'expired' ? current : undefined;
     });
     expect(expired.error?.code).toBe('expired');
+    // The audit entry follows the status change.
+    await eventually('the expiry in the audit log', async () => {
+      const audit = (
+        await api.get<AuditEntryView[]>(`/api/audit?deviceId=${deviceId}&action=time.add&limit=5`)
+      ).body;
+      return audit.some(
+        (e) => e.commandId === response.body.command.id && e.result === 'expired' && e.login === KID,
+      )
+        ? true
+        : undefined;
+    });
     await sleep(1000);
     expect(await balance()).toBe(before);
   });

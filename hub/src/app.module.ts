@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { GlobalExceptionFilter } from './common/global-exception.filter';
 import { ConfigModule } from './config/config.module';
@@ -14,7 +15,13 @@ export class AppModule {
   static forRoot(config: HubConfig, secrets: HubSecrets): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config, secrets), DatabaseModule, AuthModule, DevicesModule],
+      imports: [
+        ConfigModule.forRoot(config, secrets),
+        DatabaseModule,
+        AuditModule,
+        AuthModule,
+        DevicesModule,
+      ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: GlobalExceptionFilter }],
     };

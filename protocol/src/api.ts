@@ -162,3 +162,33 @@ export const errorBodySchema = z.object({
   requestId: z.string().optional(),
 });
 export type ErrorBody = z.infer<typeof errorBodySchema>;
+
+export const auditEntrySchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  actor: z.object({ type: z.string(), id: z.string().nullable(), name: z.string() }),
+  channel: z.string(),
+  action: z.string(),
+  deviceId: z.string().nullable(),
+  login: z.string().nullable(),
+  commandId: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()).nullable(),
+  result: z.string(),
+  message: z.string().nullable(),
+});
+export type AuditEntryView = z.infer<typeof auditEntrySchema>;
+
+/** `GET /api/audit` filters; newest first, `cursor` = the last id of the previous page. */
+export const auditQuerySchema = z.strictObject({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  deviceId: z.uuid().optional(),
+  login: z.string().max(32).optional(),
+  actorId: z.string().max(36).optional(),
+  action: z.string().max(40).optional(),
+  channel: z.string().max(16).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  cursor: z.uuid().optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+export type AuditQueryParams = z.infer<typeof auditQuerySchema>;

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, P
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { credentialsSchema, roleSchema, type AccountView } from '@kidtime/protocol';
 import { z } from 'zod';
+import { accountActor } from '../audit/audit.service';
 import { CurrentPrincipal, type Principal } from '../auth/current-account';
 import { Roles } from '../common/decorators';
 import { ApiZodBody } from '../common/openapi';
@@ -29,8 +30,9 @@ export class AccountsController {
   @ApiZodBody(createAccountSchema)
   create(
     @Body(new ZodValidationPipe(createAccountSchema)) body: z.infer<typeof createAccountSchema>,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<AccountView> {
-    return this.accounts.create(body, body.role);
+    return this.accounts.create(body, body.role, accountActor(principal));
   }
 
   @Patch(':id')
@@ -41,7 +43,7 @@ export class AccountsController {
     @Body(new ZodValidationPipe(updateAccountSchema)) body: z.infer<typeof updateAccountSchema>,
     @CurrentPrincipal() principal: Principal,
   ): Promise<AccountView> {
-    return this.accounts.changeRole(id, body.role, principal.accountId);
+    return this.accounts.changeRole(id, body.role, accountActor(principal));
   }
 
   @Delete(':id')
@@ -51,6 +53,6 @@ export class AccountsController {
     @Param('id', new ParseUUIDPipe()) id: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<void> {
-    return this.accounts.remove(id, principal.accountId);
+    return this.accounts.remove(id, accountActor(principal));
   }
 }

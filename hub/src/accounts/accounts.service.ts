@@ -7,6 +7,7 @@ import {
   NotFoundException,
 } from '@nestjs/common';
 import type { AccountView, Credentials, Role } from '@kidtime/protocol';
+import { AuditService, type AuditActor } from '../audit/audit.service';
 import { PasswordHasher } from '../auth/password-hasher';
 import type { AccountEntity } from './account.entity';
 import { AccountRepository } from './account.repository';
@@ -20,6 +21,7 @@ export class AccountsService {
   constructor(
     private readonly accounts: AccountRepository,
     private readonly hasher: PasswordHasher,
+    private readonly audit: AuditService,
   ) {}
 
   async setupNeeded(): Promise<boolean> {
@@ -27,19 +29,32 @@ export class AccountsService {
   }
 
   /** Creates the first owner; refused once any account exists. */
-  setup(credentials: Credentials): Promise<AccountView> {
+  setup(credentials: Credentials, from: string): Promise<AccountView> {
     return this.serialised(async () => {
       if (!(await this.setupNeeded())) throw new ConflictException('Setup is already done; sign in instead');
       const account = await this.insert(credentials, 'owner');
       this.logger.log(`First owner "${account.username}" created`);
+      await this.audit.record(
+        { type: 'account', id: account.id, name: account.username, channel: 'ui' },
+        {
+          action: 'account.setup',
+          result: 'ok',
+          details: { username: account.username, role: 'owner', from },
+        },
+      );
       return toAccountView(account);
     });
   }
 
-  create(credentials: Credentials, role: Role): Promise<AccountView> {
+  create(credentials: Credentials, role: Role, actor: AuditActor): Promise<AccountView> {
     return this.serialised(async () => {
       const account = await this.insert(credentials, role);
       this.logger.log(`Account "${account.username}" created with role ${role}`);
+      await this.audit.record(actor, {
+        action: 'account.create',
+        result: 'ok',
+        details: { username: account.username, role },
+      });
       return toAccountView(account);
     });
   }
@@ -52,21 +67,31 @@ export class AccountsService {
     return (await this.accounts.list()).map(toAccountView);
   }
 
-  async changeRole(id: string, role: Role, actingAccountId: string): Promise<AccountView> {
+  async changeRole(id: string, role: Role, actor: AuditActor): Promise<AccountView> {
     const account = await this.require(id);
-    if (account.role === 'owner' && role !== 'owner') await this.assertNotLastOwner(account, actingAccountId);
+    if (account.role === 'owner' && role !== 'owner') await this.assertNotLastOwner(account, actor.id);
     await this.accounts.update(id, { role });
+    await this.audit.record(actor, {
+      action: 'account.role',
+      result: 'ok',
+      details: { username: account.username, from: account.role, to: role },
+    });
     return toAccountView({ ...account, role });
   }
 
-  async remove(id: string, actingAccountId: string): Promise<void> {
+  async remove(id: string, actor: AuditActor): Promise<void> {
     const account = await this.require(id);
-    if (account.role === 'owner') await this.assertNotLastOwner(account, actingAccountId);
+    if (account.role === 'owner') await this.assertNotLastOwner(account, actor.id);
     await this.accounts.delete(id);
+    await this.audit.record(actor, {
+      action: 'account.remove',
+      result: 'ok',
+      details: { username: account.username },
+    });
     this.logger.log(`Account "${account.username}" removed`);
   }
 
-  private async assertNotLastOwner(account: AccountEntity, actingAccountId: string): Promise<void> {
+  private async assertNotLastOwner(account: AccountEntity, actingAccountId: string | null): Promise<void> {
     if ((await this.accounts.countByRole('owner')) <= 1) {
       throw new ForbiddenException(
         account.id === actingAccountId

@@ -42,6 +42,6 @@ export class SetupController {
           'open http://localhost:PORT there, or run: npm run create-account -- -u NAME -p PASSWORD',
       );
     }
-    return this.accounts.setup(body);
+    return this.accounts.setup(body, normalizeAddress(request.socket.remoteAddress));
   }
 }

@@ -195,6 +195,59 @@ describe('auth API (medium)', () => {
     expect((await call('GET', '/api/auth/me', undefined, grandma)).status).toBe(401);
   });
 
+  it('keeps an audit log of who changed what, readable as JSON and CSV', async () => {
+    const token = (await login('mum', 'kitchen-phone-42')).body.accessToken as string;
+    const reply = await call('GET', '/api/audit?limit=500', undefined, token);
+    expect(reply.status).toBe(200);
+    const entries = reply.body as unknown as Array<{
+      action: string;
+      actor: { name: string };
+      result: string;
+      details: Record<string, unknown>;
+    }>;
+    const actions = entries.map((e) => `${e.actor.name}:${e.action}:${e.result}`);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'mum:account.setup:ok',
+        'mum:auth.login:refused',
+        'mum:account.create:ok',
+        'mum:account.role:ok',
+        'mum:account.remove:ok',
+      ]),
+    );
+    expect(entries.find((e) => e.action === 'account.role')?.details).toMatchObject({
+      username: 'grandma',
+      from: 'viewer',
+      to: 'parent',
+    });
+    // Newest first.
+    expect(actions.indexOf('mum:account.remove:ok')).toBeLessThan(actions.indexOf('mum:account.setup:ok'));
+
+    const filtered = (await call('GET', '/api/audit?action=account.&limit=2', undefined, token))
+      .body as unknown as Array<{ id: string; action: string }>;
+    expect(filtered).toHaveLength(2);
+    expect(filtered.every((e) => e.action.startsWith('account.'))).toBe(true);
+    const next = (
+      await call('GET', `/api/audit?action=account.&limit=2&cursor=${filtered[1]!.id}`, undefined, token)
+    ).body as unknown as Array<{ id: string }>;
+    expect(next.map((e) => e.id)).not.toContain(filtered[0]!.id);
+
+    const csv = await fetch(`${base}/api/audit?format=csv`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(csv.headers.get('content-type')).toContain('text/csv');
+    const lines = (await csv.text()).trim().split('\r\n');
+    expect(lines[0]).toBe(
+      'at,actor,actorType,channel,action,deviceId,login,result,message,commandId,details',
+    );
+    expect(lines.some((line) => line.includes(',account.setup,'))).toBe(true);
+
+    const bad = await call('GET', '/api/audit?limit=5000&from=yesterday', undefined, token);
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('limit');
+    expect((await call('POST', '/api/audit', {}, token)).status).toBe(404);
+  });
+
   it('gives every error the same shape with a request id', async () => {
     const response = await call(
       'GET',

@@ -4,6 +4,7 @@ import type { LoginRequest, TokenPair } from '@kidtime/protocol';
 import { randomUUID } from 'node:crypto';
 import type { AccountEntity } from '../accounts/account.entity';
 import { AccountRepository } from '../accounts/account.repository';
+import { AuditService } from '../audit/audit.service';
 import { hashToken, randomToken } from '../common/secure-token';
 import type { HubConfig } from '../config/hub-config';
 import { HUB_CONFIG } from '../config/tokens';
@@ -28,6 +29,7 @@ export class AuthService {
     private readonly hasher: PasswordHasher,
     private readonly throttler: LoginThrottler,
     private readonly jwt: JwtService,
+    private readonly audit: AuditService,
   ) {}
 
   async login(ip: string, { username, password }: LoginRequest): Promise<TokenPair> {
@@ -36,6 +38,15 @@ export class AuthService {
     const valid = await this.hasher.verify(account?.passwordHash ?? null, password);
     if (!account || !valid) {
       this.logger.warn(`Failed sign-in for "${username}" from ${ip}`);
+      await this.audit.record(
+        { type: 'account', id: account?.id ?? null, name: username, channel: 'ui' },
+        {
+          action: 'auth.login',
+          result: 'refused',
+          details: { from: ip },
+          message: 'wrong username or password',
+        },
+      );
       throw new UnauthorizedException('Wrong username or password');
     }
     attempt.succeeded();

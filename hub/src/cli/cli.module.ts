@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountEntity } from '../accounts/account.entity';
 import { AccountRepository } from '../accounts/account.repository';
 import { AccountsService } from '../accounts/accounts.service';
+import { AuditModule } from '../audit/audit.module';
 import { PasswordHasher } from '../auth/password-hasher';
 import { ConfigModule } from '../config/config.module';
 import type { HubConfig } from '../config/hub-config';
@@ -18,6 +19,7 @@ export class CliModule {
       imports: [
         ConfigModule.forRoot(config, { jwtSigningKey: '' }),
         DatabaseModule,
+        AuditModule,
         TypeOrmModule.forFeature([AccountEntity]),
       ],
       providers: [AccountRepository, AccountsService, PasswordHasher],

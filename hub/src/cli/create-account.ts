@@ -46,7 +46,9 @@ async function main(): Promise<number> {
   const app = await NestFactory.createApplicationContext(CliModule.forRoot(config), { logger: ['error'] });
   try {
     // The same rules as the API: the service refuses an existing name (409) and weak passwords (400).
-    const account = await app.get(AccountsService).create(credentials.data, role.data);
+    const account = await app
+      .get(AccountsService)
+      .create(credentials.data, role.data, { type: 'cli', id: null, name: 'create-account', channel: 'cli' });
     console.log(`Created ${account.role} account "${account.username}" in ${config.databasePath}`);
     return 0;
   } catch (error) {

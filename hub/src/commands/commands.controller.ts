@@ -8,6 +8,7 @@ import {
   type TimeRequest,
   type TimeResponse,
 } from '@kidtime/protocol';
+import { accountActor } from '../audit/audit.service';
 import { CurrentPrincipal, type Principal } from '../auth/current-account';
 import { ApiZodBody } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
@@ -34,7 +35,7 @@ export class CommandsController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<TimeResponse> {
     const { queued, response: result } = await this.commands.adjustTime(
-      { accountId: principal.accountId, channel: 'ui' },
+      accountActor(principal),
       deviceId,
       login,
       body,

@@ -23,6 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { commandExpiry } from './command-expiry';
 import { printable } from '../common/printable';
 import { AgentConnections } from '../agents/agent-connections';
+import { AuditService, SYSTEM_ACTOR, type AuditActor } from '../audit/audit.service';
 import type { HubConfig } from '../config/hub-config';
 import { HUB_CONFIG } from '../config/tokens';
 import type { DeviceEntity } from '../devices/device.entity';
@@ -36,10 +37,8 @@ export interface Delivery {
   validForSeconds?: number | undefined;
 }
 
-export interface CommandOrigin {
-  accountId: string | null;
-  channel: CommandChannel;
-}
+/** Who asked for a command: recorded with it and in the audit log. */
+export type CommandOrigin = AuditActor;
 
 interface Outcome {
   command: CommandEntity;
@@ -80,6 +79,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
     private readonly devices: DevicesService,
     private readonly users: ManagedUserRepository,
     private readonly connections: AgentConnections,
+    private readonly audit: AuditService,
   ) {}
 
   private sweeper: NodeJS.Timeout | null = null;
@@ -152,6 +152,11 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
       at: now,
     };
     if (!(await this.commands.complete(command.id, outcome))) return null; // a repeated result we already have
+    await this.audit.record(SYSTEM_ACTOR, {
+      ...auditSubject(command),
+      result: outcome.status,
+      message: result.status === 'error' ? result.error.message : (result.data.warning ?? null),
+    });
     if (state) await this.users.saveState(deviceId, state, now);
     const warning = result.status === 'ok' ? (result.data.warning ?? null) : null;
     if (result.status === 'error') {
@@ -199,14 +204,19 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
       deviceId: device.id,
       op: operation.op,
       args: operation.args,
-      requestedBy: origin.accountId,
-      channel: origin.channel,
+      requestedBy: origin.type === 'account' ? origin.id : null,
+      channel: origin.channel as CommandChannel,
       status: 'queued',
       expiresAt: commandExpiry(now, device.timezone, delivery.validForSeconds),
     });
     if (operation.op === 'adjustTime' && operation.args.mode === 'set') {
       await this.supersedeQueuedTimeChanges(command, operation.args.login);
     }
+    await this.audit.record(origin, {
+      ...auditSubject(command),
+      result: link ? 'ok' : 'queued',
+      message: link ? null : `${device.name} is offline; queued until ${command.expiresAt.toISOString()}`,
+    });
     if (!link) {
       this.logger.log(
         `${device.name} is offline: command ${command.id} queued until ${command.expiresAt.toISOString()}`,
@@ -225,11 +235,11 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
           `Command ${command.id} to ${device.name} not delivered (${(error as Error).message})`,
         );
         if (delivery.queue) return { queued: command };
-        await this.fail(command.id, 'not-delivered', (error as Error).message);
+        await this.fail(command, 'not-delivered', (error as Error).message);
         throw this.offline(device);
       }
       if (!ack.ok) {
-        await this.fail(command.id, 'refused', ack.error);
+        await this.fail(command, 'refused', ack.error);
         throw new BadGatewayException({
           message: `${device.name} refused the command: ${ack.error}`,
           command: toCommandView((await this.commands.findById(command.id))!),
@@ -294,7 +304,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
         return; // gone again: the rest waits for the next connection
       }
       if (!ack.ok) {
-        await this.fail(command.id, 'refused', ack.error);
+        await this.fail(command, 'refused', ack.error);
         continue;
       }
       await this.commands.markSent(command.id, new Date());
@@ -314,12 +324,15 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
   private async supersedeQueuedTimeChanges(latest: CommandEntity, login: string): Promise<void> {
     for (const earlier of await this.commands.listQueuedFor(latest.deviceId, 'adjustTime', login)) {
       if (earlier.id === latest.id) continue;
-      await this.commands.complete(earlier.id, {
+      const message = `replaced by a later "set" (command ${latest.id})`;
+      const done = await this.commands.complete(earlier.id, {
         status: 'expired',
-        error: { code: 'superseded', message: `replaced by a later "set" (command ${latest.id})` },
+        error: { code: 'superseded', message },
         resultState: null,
         at: new Date(),
       });
+      if (done)
+        await this.audit.record(SYSTEM_ACTOR, { ...auditSubject(earlier), result: 'expired', message });
     }
   }
 
@@ -330,17 +343,19 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
       resultState: null,
       at: new Date(),
     });
-    if (done)
-      this.logger.log(`Command ${command.id} for device ${command.deviceId} ${why}; it will not be applied`);
+    if (!done) return;
+    this.logger.log(`Command ${command.id} for device ${command.deviceId} ${why}; it will not be applied`);
+    await this.audit.record(SYSTEM_ACTOR, { ...auditSubject(command), result: 'expired', message: why });
   }
 
-  private async fail(id: string, code: string, message: string): Promise<void> {
-    await this.commands.complete(id, {
+  private async fail(command: CommandEntity, code: string, message: string): Promise<void> {
+    const done = await this.commands.complete(command.id, {
       status: 'failed',
       error: { code, message },
       resultState: null,
       at: new Date(),
     });
+    if (done) await this.audit.record(SYSTEM_ACTOR, { ...auditSubject(command), result: 'failed', message });
   }
 
   private offline(device: DeviceEntity): ConflictException {
@@ -403,4 +418,16 @@ function toCommandMessage(command: CommandEntity): CommandMessage {
     op: command.op,
     args: command.args,
   } as CommandMessage;
+}
+
+/** What a command is about, for the audit log: `time.add` for LOGIN on DEVICE, with its arguments. */
+function auditSubject(command: CommandEntity) {
+  const args = command.args as { login?: string; mode?: string };
+  return {
+    action: command.op === 'adjustTime' ? `time.${args.mode}` : command.op,
+    deviceId: command.deviceId,
+    login: args.login ?? null,
+    commandId: command.id,
+    details: command.args,
+  };
 }

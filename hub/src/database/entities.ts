@@ -1,4 +1,5 @@
 import { AccountEntity } from '../accounts/account.entity';
+import { AuditEntryEntity } from '../audit/audit-entry.entity';
 import { RefreshTokenEntity } from '../auth/refresh-token.entity';
 import { CommandEntity } from '../commands/command.entity';
 import { DeviceEntity } from '../devices/device.entity';
@@ -12,4 +13,5 @@ export const ENTITIES = [
   EnrollmentEntity,
   ManagedUserEntity,
   CommandEntity,
+  AuditEntryEntity,
 ];

@@ -9,6 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity';
 import { AccountRepository } from '../accounts/account.repository';
+import { AuditEntryEntity } from '../audit/audit-entry.entity';
+import { AuditRepository } from '../audit/audit.repository';
 import { RefreshTokenEntity } from '../auth/refresh-token.entity';
 import { RefreshTokenRepository } from '../auth/refresh-token.repository';
 import { CommandEntity } from '../commands/command.entity';
@@ -147,6 +149,39 @@ describe('repositories on SQLite (medium)', () => {
     expect(await users.ensure(device.id, logins)).toHaveLength(20);
     await users.saveState(device.id, { login: 'one-too-many' } as never, new Date());
     expect(await users.listForDevice(device.id)).toHaveLength(MAX_USERS_PER_DEVICE);
+  });
+
+  it('filters and pages the audit log by time, whatever the process time zone', async () => {
+    const audit = new AuditRepository(db.getRepository(AuditEntryEntity));
+    const base = Date.parse('2026-03-29T00:30:00.000Z'); // a DST change night in Europe
+    for (let i = 0; i < 5; i++) {
+      await audit.append({
+        id: `00000000-0000-4000-8000-00000000000${i}`,
+        at: new Date(base + i * 3_600_000),
+        actorType: 'account',
+        actorId: null,
+        actorName: 'mum',
+        channel: 'ui',
+        action: i % 2 ? 'time.add' : 'device.rename',
+        deviceId: null,
+        login: 'kid',
+        commandId: null,
+        details: { i },
+        result: 'ok',
+        message: null,
+      });
+    }
+    const window = await audit.query({
+      from: new Date(base + 3_600_000),
+      to: new Date(base + 4 * 3_600_000),
+      limit: 10,
+    });
+    expect(window.map((e) => e.details?.i)).toEqual([3, 2, 1]);
+    expect(window[0]!.at.toISOString()).toBe('2026-03-29T03:30:00.000Z');
+    const adds = await audit.query({ action: 'time.', limit: 10 });
+    expect(adds.map((e) => e.details?.i)).toEqual([3, 1]);
+    const page = await audit.query({ limit: 2, before: { at: window[0]!.at, id: window[0]!.id } });
+    expect(page.map((e) => e.details?.i)).toEqual([2, 1]);
   });
 
   it('records a command’s outcome once', async () => {

@@ -20,6 +20,7 @@ import {
 } from '@kidtime/protocol';
 import type { Request } from 'express';
 import type { z } from 'zod';
+import { accountActor } from '../audit/audit.service';
 import { CurrentPrincipal, type Principal } from '../auth/current-account';
 import { ApiZodBody } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
@@ -50,15 +51,19 @@ export class DevicesController {
   update(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body(new ZodValidationPipe(updateDeviceSchema)) body: z.infer<typeof updateDeviceSchema>,
+    @CurrentPrincipal() principal: Principal,
   ): Promise<DeviceView> {
-    return this.devices.rename(id, body.name);
+    return this.devices.rename(id, body.name, accountActor(principal));
   }
 
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Revoke a PC: its credential stops working and its agent is disconnected' })
-  remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    return this.devices.revoke(id);
+  remove(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<void> {
+    return this.devices.revoke(id, accountActor(principal));
   }
 
   @Get(':id/users')
@@ -84,6 +89,6 @@ export class EnrollmentsController {
     @CurrentPrincipal() principal: Principal,
     @Body(new ZodValidationPipe(createEnrollmentSchema)) body: z.infer<typeof createEnrollmentSchema>,
   ): Promise<EnrollmentCreated> {
-    return this.enrollments.create(principal.accountId, hubUrlOf(request), body);
+    return this.enrollments.create(accountActor(principal), hubUrlOf(request), body);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import type { DeviceView, ManagedUserView } from '@kidtime/protocol';
 import { AgentConnections } from '../agents/agent-connections';
+import { AuditService, type AuditActor } from '../audit/audit.service';
 import type { DeviceEntity } from './device.entity';
 import { DeviceRepository } from './device.repository';
 import { ManagedUserRepository } from './managed-user.repository';
@@ -13,6 +14,7 @@ export class DevicesService {
     private readonly devices: DeviceRepository,
     private readonly managedUsers: ManagedUserRepository,
     private readonly connections: AgentConnections,
+    private readonly audit: AuditService,
   ) {}
 
   async list(): Promise<DeviceView[]> {
@@ -23,17 +25,29 @@ export class DevicesService {
     return this.toView(await this.require(id));
   }
 
-  async rename(id: string, name: string): Promise<DeviceView> {
+  async rename(id: string, name: string, actor: AuditActor): Promise<DeviceView> {
     const device = await this.require(id);
     await this.devices.update(id, { name });
+    await this.audit.record(actor, {
+      action: 'device.rename',
+      result: 'ok',
+      deviceId: id,
+      details: { from: device.name, to: name },
+    });
     return this.toView({ ...device, name });
   }
 
   /** Revokes the device credential and drops its connection: the agent can never come back with it. */
-  async revoke(id: string): Promise<void> {
+  async revoke(id: string, actor: AuditActor): Promise<void> {
     const device = await this.require(id);
     await this.devices.revoke(id, new Date());
     this.connections.disconnect(id, 'device revoked');
+    await this.audit.record(actor, {
+      action: 'device.revoke',
+      result: 'ok',
+      deviceId: id,
+      details: { name: device.name },
+    });
     this.logger.log(`Device "${device.name}" (${id}) revoked`);
   }
 

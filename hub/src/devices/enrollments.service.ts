@@ -1,6 +1,7 @@
 import { BadRequestException, ForbiddenException, Inject, Injectable, Logger } from '@nestjs/common';
 import type { AgentEnrollRequest, AgentEnrollResponse, EnrollmentCreated } from '@kidtime/protocol';
 import { installCommand, InstallScriptError } from '../agents/install-script';
+import { AuditService, type AuditActor } from '../audit/audit.service';
 import { LoginThrottler } from '../auth/login-throttler';
 import { hashToken, randomToken } from '../common/secure-token';
 import type { HubConfig } from '../config/hub-config';
@@ -18,11 +19,12 @@ export class EnrollmentsService {
     private readonly enrollments: EnrollmentRepository,
     private readonly devices: DeviceRepository,
     private readonly throttler: LoginThrottler,
+    private readonly audit: AuditService,
   ) {}
 
   /** A one-time code for one agent; only its hash is kept. */
   async create(
-    accountId: string,
+    actor: AuditActor,
     hubUrl: string,
     options: { validMinutes?: number | undefined; deviceName?: string | undefined },
   ): Promise<EnrollmentCreated> {
@@ -33,9 +35,14 @@ export class EnrollmentsService {
     );
     await this.enrollments.create({
       codeHash: hashToken(normalizeEnrollmentCode(code)),
-      createdBy: accountId,
+      createdBy: actor.id,
       deviceName: options.deviceName ?? null,
       expiresAt,
+    });
+    await this.audit.record(actor, {
+      action: 'enrollment.create',
+      result: 'ok',
+      details: { deviceName: options.deviceName ?? null, expiresAt: expiresAt.toISOString() },
     });
     return { code, expiresAt: expiresAt.toISOString(), installCommand: command };
   }
@@ -82,6 +89,15 @@ export class EnrollmentsService {
     });
     await this.enrollments.linkDevice(enrollment.id, device.id);
     this.logger.log(`Device "${device.name}" (${device.id}) enrolled from ${ip}`);
+    await this.audit.record(
+      { type: 'device', id: device.id, name: device.hostname, channel: 'agent' },
+      {
+        action: 'device.enroll',
+        result: 'ok',
+        deviceId: device.id,
+        details: { name: device.name, from: ip },
+      },
+    );
     return { deviceId: device.id, secret };
   }
 }

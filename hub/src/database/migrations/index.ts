@@ -1,4 +1,5 @@
 import { InitialSchema1763900000000 } from './1763900000000-initial-schema';
+import { AuditLog1763990000000 } from './1763990000000-audit-log';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [InitialSchema1763900000000];
+export const MIGRATIONS = [InitialSchema1763900000000, AuditLog1763990000000];
