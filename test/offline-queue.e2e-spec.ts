@@ -1,19 +1,9 @@
 /**
  * Changes for a PC that is switched off wait for it, in order, exactly once, and never after they expire.
  */
-import type {
-  AuditEntryView,
-  CommandView,
-  DeviceView,
-  EnrollmentCreated,
-  ManagedUserView,
-  TimeResponse,
-} from '@kidtime/protocol';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import type { AuditEntryView, CommandView, DeviceView, TimeResponse } from '@kidtime/protocol';
 import { ApiClient } from './support/api-client';
-import { AgentProcess, HubProcess } from './support/hub-process';
+import { AgentProcess, HubProcess, enrollAndStartAgent } from './support/hub-process';
 import { eventually, sleep } from './support/processes';
 import { connectLab, type TimekprLabHandle } from './support/timekpr-lab';
 
@@ -26,7 +16,8 @@ describe('commands for an offline PC', () => {
   let agent: AgentProcess;
   let api: ApiClient;
   let deviceId: string;
-  let configDir: string;
+  let configPath: string;
+  let removeConfig: () => void = () => undefined;
 
   const balance = async () => Number((await lab.userinfo(KID)).TIME_SPENT_BALANCE);
   const timeCall = (body: unknown) =>
@@ -45,7 +36,7 @@ describe('commands for an offline PC', () => {
     await online(false);
   };
   const startAgent = async () => {
-    agent = AgentProcess.start(path.join(configDir, 'agent.json'));
+    agent = AgentProcess.start(configPath);
     await online(true);
   };
 
@@ -58,22 +49,16 @@ describe('commands for an offline PC', () => {
     api = new ApiClient(hub.url);
     await api.post('/api/setup', { username: 'dad', password: 'garage-door-77' });
     await api.login('dad', 'garage-door-77');
-    const enrollment = await api.post<EnrollmentCreated>('/api/enrollments', {});
-    configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kidtime-agent-'));
-    await AgentProcess.enroll(hub.url, enrollment.body.code, path.join(configDir, 'agent.json'));
-    agent = AgentProcess.start(path.join(configDir, 'agent.json'));
-    deviceId = await eventually('the agent to report its users', async () => {
-      const device = (await api.get<DeviceView[]>('/api/devices')).body.find((d) => d.online);
-      if (!device) return undefined;
-      const users = (await api.get<ManagedUserView[]>(`/api/devices/${device.id}/users`)).body;
-      return users.some((u) => u.login === KID) ? device.id : undefined;
-    });
+    const enrolled = await enrollAndStartAgent(api, KID);
+    ({ agent, configPath } = enrolled);
+    deviceId = enrolled.device.id;
+    removeConfig = enrolled.removeConfig;
   });
 
   afterAll(async () => {
     await agent?.stop();
     await hub?.stop();
-    if (configDir) fs.rmSync(configDir, { recursive: true, force: true });
+    removeConfig();
   });
 
   it('queues changes with 202 and applies each exactly once, in order, when the PC is back', async () => {

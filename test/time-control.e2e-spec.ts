@@ -2,12 +2,10 @@
  * The first end-to-end slice across real processes: the built hub, the bundled agent enrolled with a
  * one-time code, and the real timekprd. Every time change is checked with `timekpra --userinfo` directly.
  */
-import type { DeviceView, EnrollmentCreated, ManagedUserView, TimeResponse } from '@kidtime/protocol';
-import fs from 'node:fs';
+import type { DeviceView, ManagedUserView, TimeResponse } from '@kidtime/protocol';
 import os from 'node:os';
-import path from 'node:path';
 import { ApiClient } from './support/api-client';
-import { AgentProcess, HubProcess } from './support/hub-process';
+import { AgentProcess, HubProcess, enrollAndStartAgent } from './support/hub-process';
 import { eventually } from './support/processes';
 import { connectLab, type TimekprLabHandle } from './support/timekpr-lab';
 
@@ -21,7 +19,7 @@ describe('parent → hub → agent → timekpra', () => {
   let agent: AgentProcess;
   let api: ApiClient;
   let device: DeviceView;
-  let configDir: string;
+  let removeConfig: () => void = () => undefined;
 
   const balance = async (login = KID) => Number((await lab.userinfo(login)).TIME_SPENT_BALANCE);
   const timeCall = (login: string, body: unknown, deviceId = device.id) =>
@@ -45,24 +43,15 @@ describe('parent → hub → agent → timekpra', () => {
     );
     await api.login('mum', 'kitchen-phone-42');
 
-    const enrollment = await api.post<EnrollmentCreated>('/api/enrollments', {});
-    expect(enrollment.status).toBe(201);
-    configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kidtime-agent-'));
-    await AgentProcess.enroll(hub.url, enrollment.body.code, path.join(configDir, 'agent.json'));
-    agent = AgentProcess.start(path.join(configDir, 'agent.json'));
-    device = await eventually('the agent to connect and report its users', async () => {
-      const devices = (await api.get<DeviceView[]>('/api/devices')).body;
-      const online = devices.find((d) => d.online);
-      if (!online) return undefined;
-      const users = (await api.get<ManagedUserView[]>(`/api/devices/${online.id}/users`)).body;
-      return users.some((u) => u.login === KID && u.state) ? online : undefined;
-    });
+    const enrolled = await enrollAndStartAgent(api, KID);
+    ({ agent, device } = enrolled);
+    removeConfig = enrolled.removeConfig;
   });
 
   afterAll(async () => {
     await agent?.stop();
     await hub?.stop();
-    if (configDir) fs.rmSync(configDir, { recursive: true, force: true });
+    removeConfig();
   });
 
   it('shows the enrolled PC online with its agent and timekpr versions', async () => {

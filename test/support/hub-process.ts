@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { TestProcess } from './processes';
+import type { DeviceView, EnrollmentCreated, ManagedUserView } from '@kidtime/protocol';
+import type { ApiClient } from './api-client';
+import { TestProcess, eventually } from './processes';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const AGENT_BUNDLE = path.join(ROOT, 'agent/dist/kidtime-agent.cjs');
@@ -94,4 +96,38 @@ export function nonLoopbackAddress(): string {
     }
   }
   throw new Error('This machine has no non-loopback IPv4 address to test remote access with');
+}
+
+export interface EnrolledAgent {
+  agent: AgentProcess;
+  device: DeviceView;
+  configPath: string;
+  /** Removes the agent's temporary configuration directory (stop the agent first). */
+  removeConfig(): void;
+}
+
+/**
+ * What a parent does to add a PC, end to end: create an enrollment code through the API, enroll the agent
+ * bundle with it into a temporary configuration, start the agent, and wait until the PC is online and
+ * reports the given Timekpr-nExT user with its state.
+ */
+export async function enrollAndStartAgent(api: ApiClient, login: string): Promise<EnrolledAgent> {
+  const enrollment = await api.post<EnrollmentCreated>('/api/enrollments', {});
+  if (enrollment.status !== 201) throw new Error(`enrollment failed: ${JSON.stringify(enrollment.body)}`);
+  const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kidtime-agent-'));
+  const configPath = path.join(configDir, 'agent.json');
+  await AgentProcess.enroll(api.baseUrl, enrollment.body.code, configPath);
+  const agent = AgentProcess.start(configPath);
+  const device = await eventually(`the agent to connect and report ${login}`, async () => {
+    const online = (await api.get<DeviceView[]>('/api/devices')).body.find((d) => d.online);
+    if (!online) return undefined;
+    const users = (await api.get<ManagedUserView[]>(`/api/devices/${online.id}/users`)).body;
+    return users.some((u) => u.login === login && u.state) ? online : undefined;
+  });
+  return {
+    agent,
+    device,
+    configPath,
+    removeConfig: () => fs.rmSync(configDir, { recursive: true, force: true }),
+  };
 }
