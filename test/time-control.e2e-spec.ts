@@ -125,6 +125,22 @@ describe('parent → hub → agent → timekpra', () => {
     }
   });
 
+  it('changes a child’s time on their PC through the child, as timekpra shows it', async () => {
+    const child = await api.post<{ id: string }>('/api/children', {
+      name: 'Kit',
+      members: [{ deviceId: device.id, login: KID }],
+    });
+    expect(child.status).toBe(201);
+    const before = await balance();
+    const response = await api.post<{
+      results: Array<{ status: number; login: string; state: { timeSpentBalance: number } }>;
+    }>(`/api/children/${child.body.id}/time`, { op: 'add', seconds: 240 });
+    expect(response.status).toBe(200);
+    expect(response.body.results).toEqual([expect.objectContaining({ login: KID, status: 200 })]);
+    expect(await balance()).toBe(before - 240);
+    expect(response.body.results[0]!.state.timeSpentBalance).toBe(before - 240);
+  });
+
   it.each([
     [{ op: 'double', seconds: 60 }, 'op:'],
     [{ op: 'add', seconds: -5 }, 'seconds: must not be negative'],

@@ -192,3 +192,62 @@ export const auditQuerySchema = z.strictObject({
   format: z.enum(['json', 'csv']).default('json'),
 });
 export type AuditQueryParams = z.infer<typeof auditQuerySchema>;
+
+/** A managed user: one login on one PC. */
+export const memberSchema = z.strictObject({ deviceId: z.uuid(), login: loginSchema });
+export type Member = z.infer<typeof memberSchema>;
+
+const membersSchema = z
+  .array(memberSchema)
+  .max(50, 'at most 50 logins per child')
+  .refine(
+    (members) => new Set(members.map((m) => `${m.deviceId}/${m.login}`)).size === members.length,
+    'lists the same login twice',
+  );
+
+export const createChildSchema = z.strictObject({
+  name: displayNameSchema,
+  members: membersSchema.default([]),
+});
+
+export const updateChildSchema = z.strictObject({
+  name: displayNameSchema.optional(),
+  /** Replaces the child's logins. */
+  members: membersSchema.optional(),
+});
+
+export const childSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  members: z.array(
+    z.object({
+      deviceId: z.string(),
+      deviceName: z.string(),
+      login: z.string(),
+      updatedAt: z.string().nullable(),
+      state: managedUserStateSchema.nullable(),
+    }),
+  ),
+});
+export type ChildView = z.infer<typeof childSchema>;
+
+/** A time change for some of a child's logins (`members`), or all of them. */
+export const childTimeRequestSchema = timeRequestSchema.extend({ members: membersSchema.optional() });
+export type ChildTimeRequest = z.infer<typeof childTimeRequestSchema>;
+
+export const childTimeResponseSchema = z.object({
+  results: z.array(
+    z.object({
+      deviceId: z.string(),
+      login: z.string(),
+      /** The HTTP status this change alone would have had: 200 applied, 202 queued, 4xx/5xx failed. */
+      status: z.number().int(),
+      command: commandSchema.nullable(),
+      state: managedUserStateSchema.nullable(),
+      warning: z.string().nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
+});
+export type ChildTimeResponse = z.infer<typeof childTimeResponseSchema>;

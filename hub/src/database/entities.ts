@@ -1,5 +1,6 @@
 import { AccountEntity } from '../accounts/account.entity';
 import { AuditEntryEntity } from '../audit/audit-entry.entity';
+import { ChildEntity } from '../children/child.entity';
 import { RefreshTokenEntity } from '../auth/refresh-token.entity';
 import { CommandEntity } from '../commands/command.entity';
 import { DeviceEntity } from '../devices/device.entity';
@@ -14,4 +15,5 @@ export const ENTITIES = [
   ManagedUserEntity,
   CommandEntity,
   AuditEntryEntity,
+  ChildEntity,
 ];

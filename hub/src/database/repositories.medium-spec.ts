@@ -22,6 +22,7 @@ import { EnrollmentRepository } from '../devices/enrollment.repository';
 import { ManagedUserEntity } from '../devices/managed-user.entity';
 import { MAX_USERS_PER_DEVICE, ManagedUserRepository } from '../devices/managed-user.repository';
 import { dataSourceOptions, tuneSqlite } from './data-source-options';
+import { MIGRATIONS } from './migrations';
 
 describe('repositories on SQLite (medium)', () => {
   let dir: string;
@@ -221,5 +222,33 @@ describe('repositories on SQLite (medium)', () => {
       error: null,
       args: { login: 'kid' },
     });
+  });
+
+  it('keeps existing PCs and logins when upgrading an older database', async () => {
+    const file = path.join(dir, 'upgrade.sqlite');
+    const old = new DataSource({
+      ...dataSourceOptions(file),
+      migrations: MIGRATIONS.slice(0, 2),
+      logging: false,
+    });
+    await old.initialize();
+    await old.runMigrations();
+    await old.query(`INSERT INTO "device" ("id", "name", "hostname") VALUES ('d1', 'Study PC', 'study')`);
+    await old.query(
+      `INSERT INTO "managed_user" ("id", "deviceId", "login", "state") VALUES ('u1', 'd1', 'kid', '{"login":"kid"}')`,
+    );
+    await old.destroy();
+
+    const upgraded = new DataSource({ ...dataSourceOptions(file), logging: false });
+    await upgraded.initialize();
+    await upgraded.runMigrations();
+    const users = new ManagedUserRepository(upgraded.getRepository(ManagedUserEntity));
+    expect(await users.find('d1', 'kid')).toMatchObject({
+      login: 'kid',
+      childId: null,
+      state: { login: 'kid' },
+    });
+    expect((await upgraded.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
+    await upgraded.destroy();
   });
 });

@@ -4,6 +4,10 @@ import { AgentConnections } from '../agents/agent-connections';
 import { AgentEnrollController } from '../agents/agent-enroll.controller';
 import { AgentSessionsService } from '../agents/agent-sessions.service';
 import { AgentsGateway } from '../agents/agents.gateway';
+import { ChildEntity } from '../children/child.entity';
+import { ChildRepository } from '../children/child.repository';
+import { ChildrenController } from '../children/children.controller';
+import { ChildrenService } from '../children/children.service';
 import { AuthModule } from '../auth/auth.module';
 import { CommandEntity } from '../commands/command.entity';
 import { CommandRepository } from '../commands/command.repository';
@@ -19,13 +23,19 @@ import { EnrollmentsService } from './enrollments.service';
 import { ManagedUserEntity } from './managed-user.entity';
 import { ManagedUserRepository } from './managed-user.repository';
 
-/** PCs, their agents and the commands sent to them. */
+/** PCs, their agents, the commands sent to them, and the children whose logins they are. */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([DeviceEntity, EnrollmentEntity, ManagedUserEntity, CommandEntity]),
+    TypeOrmModule.forFeature([DeviceEntity, EnrollmentEntity, ManagedUserEntity, CommandEntity, ChildEntity]),
     AuthModule,
   ],
-  controllers: [DevicesController, EnrollmentsController, AgentEnrollController, CommandsController],
+  controllers: [
+    DevicesController,
+    EnrollmentsController,
+    AgentEnrollController,
+    CommandsController,
+    ChildrenController,
+  ],
   providers: [
     DeviceRepository,
     EnrollmentRepository,
@@ -37,6 +47,8 @@ import { ManagedUserRepository } from './managed-user.repository';
     AgentConnections,
     AgentSessionsService,
     AgentsGateway,
+    ChildRepository,
+    ChildrenService,
   ],
 })
 export class DevicesModule {}

@@ -1,5 +1,6 @@
 import type { ManagedUserState } from '@kidtime/protocol';
-import { Column, Entity, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
+import { Column, Entity, Index, ManyToOne, PrimaryColumn, Unique } from 'typeorm';
+import { ChildEntity } from '../children/child.entity';
 import { DeviceEntity } from './device.entity';
 
 /** One Linux login on one device that Timekpr-nExT manages, with the last state its agent reported. */
@@ -17,6 +18,14 @@ export class ManagedUserEntity {
 
   @Column('varchar', { length: 32 })
   login!: string;
+
+  /** The child this login belongs to, if a parent has said so. */
+  @Index()
+  @Column('varchar', { length: 36, nullable: true })
+  childId!: string | null;
+
+  @ManyToOne(() => ChildEntity, { onDelete: 'SET NULL' })
+  child?: ChildEntity;
 
   @Column('simple-json', { nullable: true })
   state!: ManagedUserState | null;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import type { ManagedUserState } from '@kidtime/protocol';
 import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { ManagedUserEntity } from './managed-user.entity';
 
 /** Far more Linux logins than any family PC has. */
@@ -49,6 +49,18 @@ export class ManagedUserRepository {
       .orIgnore()
       .execute();
     return refused;
+  }
+
+  listForChild(childId: string): Promise<ManagedUserEntity[]> {
+    return this.users.find({ where: { childId }, relations: { device: true }, order: { login: 'ASC' } });
+  }
+
+  /** Makes exactly these managed users the child's (others it had are released). */
+  async assignToChild(childId: string, ids: readonly string[]): Promise<void> {
+    await this.users.manager.transaction(async (tx) => {
+      await tx.update(ManagedUserEntity, { childId }, { childId: null });
+      if (ids.length > 0) await tx.update(ManagedUserEntity, { id: In([...ids]) }, { childId });
+    });
   }
 
   async saveState(deviceId: string, state: ManagedUserState, at: Date): Promise<void> {
