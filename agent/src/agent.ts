@@ -132,8 +132,14 @@ export class Agent {
     } catch (error) {
       const code = error instanceof TimekprError ? error.kind : 'agent-error';
       const message = (error as Error).message;
+      const state = error instanceof TimekprError ? error.state : null;
       logger.error(`Failed ${describe(command)}: ${message}`);
-      result = { id: command.id, status: 'error', error: { code, message } };
+      result = {
+        id: command.id,
+        status: 'error',
+        error: { code, message },
+        ...(state ? { data: { state } } : {}),
+      };
     }
     store.record(result);
     await this.deliver(result);

@@ -136,4 +136,28 @@ describe('TimekprClient', () => {
     expect(await client.listLogins()).toEqual(['kid']);
     expect(client.ignoredLogins).toEqual(['John', '-rf']);
   });
+
+  it('applies a schedule step by step and reports a partial change as partial, with the state now', async () => {
+    const calls: string[][] = [];
+    const partial = new TimekprClient({
+      run: async (args) => {
+        calls.push([...args]);
+        if (args[0] === '--userinfo') return idle;
+        if (args[0] === '--setlockouttype')
+          return 'PARAMETER PARSE ERROR (please check parameter validity): please specify one of these\n';
+        return '';
+      },
+    });
+    const error = (await partial
+      .apply({
+        op: 'setSchedule',
+        args: { login: 'kid', trackInactive: false, lockout: { type: 'terminate' } },
+      })
+      .catch((e: unknown) => e)) as TimekprError;
+    expect(calls.map((c) => c[0])).toEqual(['--setlockouttype', '--settrackinactive', '--userinfo']);
+    expect(error.kind).toBe('partial');
+    expect(error.message).toContain('applied: trackInactive');
+    expect(error.message).toContain('refused by timekpr: lockout (PARAMETER PARSE ERROR');
+    expect(error.state?.login).toBe('kid');
+  });
 });

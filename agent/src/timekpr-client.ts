@@ -5,6 +5,9 @@ import {
   TimekprError,
   USERLIST_ARGS,
   checkTimeAdjustment,
+  scheduleMismatches,
+  scheduleSteps,
+  type ScheduleChange,
   expectSilentSuccess,
   operationLogin,
   parseUserinfo,
@@ -102,6 +105,10 @@ export class TimekprClient {
    */
   async apply(operation: Operation, journal?: (entry: ChangeJournal) => void): Promise<AppliedChange> {
     const login = operationLogin(operation);
+    if (operation.op === 'setSchedule') {
+      const { login: user, ...change } = operation.args;
+      return { state: await this.applySchedule(user, change), warning: null };
+    }
     const args = timekpraWriteArgs(operation);
     if (login === null) return { state: null, warning: null };
     if (args === null) return { state: await this.readUser(login), warning: null };
@@ -142,6 +149,46 @@ export class TimekprClient {
       if (problem) throw new TimekprError('verification-failed', problem);
     }
     return { state: after, warning: null };
+  }
+
+  /**
+   * Applies a schedule change step by step, then reads the user back once and checks every field. Steps that
+   * timekpra refused and fields that do not read back as asked are reported together, with the state as it
+   * is now: a partial change is said to be partial, never passed off as done or as not done.
+   */
+  private async applySchedule(login: string, change: ScheduleChange): Promise<ManagedUserState> {
+    const needsDays = change.limits !== undefined && change.allowedDays === undefined;
+    const current = needsDays ? await this.readUser(login) : null;
+    const refused: string[] = [];
+    const applied = new Set<string>();
+    for (const step of scheduleSteps(login, change, current?.allowedWeekdays ?? [])) {
+      try {
+        expectSilentSuccess(await this.runner.run(step.args));
+        applied.add(step.field);
+      } catch (error) {
+        if (
+          error instanceof TimekprError &&
+          (error.kind === 'daemon-unreachable' || error.kind === 'exec-failed')
+        )
+          throw error;
+        refused.push(`${step.field} (${(error as Error).message})`);
+      }
+    }
+    const after = await this.readUser(login);
+    const mismatches = scheduleMismatches(change, after);
+    if (refused.length === 0 && mismatches.length === 0) return after;
+    const done = [...applied].filter((field) => !mismatches.some((m) => m.startsWith(field)));
+    throw new TimekprError(
+      done.length > 0 ? 'partial' : 'invalid-parameter',
+      [
+        done.length > 0 ? `applied: ${done.join(', ')}` : 'nothing applied',
+        refused.length > 0 ? `refused by timekpr: ${refused.join('; ')}` : '',
+        mismatches.length > 0 ? `not as asked: ${mismatches.join('; ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('. '),
+      after,
+    );
   }
 
   /**

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { displayNameSchema, loginSchema, secondsSchema, versionSchema } from './common';
 import { resultErrorSchema } from './messages';
 import { timeAdjustModeSchema } from './timekpr/operations';
+import { scheduleFields } from './timekpr/schedule';
 import { managedUserStateSchema } from './timekpr/user-state';
 
 /** REST bodies shared by the hub, the agent and the UI. */
@@ -251,3 +252,23 @@ export const childTimeResponseSchema = z.object({
   ),
 });
 export type ChildTimeResponse = z.infer<typeof childTimeResponseSchema>;
+
+/** `PATCH …/schedule`: any of the schedule fields, plus how to deliver it to a PC that is offline. */
+export const scheduleRequestSchema = z
+  .strictObject({
+    ...scheduleFields,
+    queue: z.boolean().default(true),
+    /** How long the change may wait for an offline PC, in seconds; 7 days by default. */
+    validForSeconds: z
+      .number()
+      .int()
+      .min(10)
+      .max(30 * 86_400)
+      .optional(),
+  })
+  .refine(
+    ({ queue: _queue, validForSeconds: _valid, ...change }) =>
+      Object.values(change).some((value) => value !== undefined),
+    'nothing to change',
+  );
+export type ScheduleRequest = z.infer<typeof scheduleRequestSchema>;

@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   loginSchema,
+  scheduleRequestSchema,
+  type ScheduleRequest,
   timeRequestSchema,
   type CommandView,
   type TimeRequest,
@@ -35,6 +37,30 @@ export class CommandsController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<TimeResponse> {
     const { queued, response: result } = await this.commands.adjustTime(
+      accountActor(principal),
+      deviceId,
+      login,
+      body,
+    );
+    if (queued) response.status(202);
+    return result;
+  }
+
+  @Patch('devices/:id/users/:login/schedule')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Change allowed days, daily limits, allowed hours (minute ranges, free hours), week/month caps, lockout, track-inactive, tray icon: 200 with the state read back, 202 queued for an offline PC',
+  })
+  @ApiZodBody(scheduleRequestSchema)
+  async setSchedule(
+    @Param('id', new ParseUUIDPipe()) deviceId: string,
+    @Param('login', new ZodValidationPipe(loginSchema, 'login')) login: string,
+    @Body(new ZodValidationPipe(scheduleRequestSchema)) body: ScheduleRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<TimeResponse> {
+    const { queued, response: result } = await this.commands.setSchedule(
       accountActor(principal),
       deviceId,
       login,

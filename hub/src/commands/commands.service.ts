@@ -16,6 +16,7 @@ import type {
   CommandView,
   Operation,
   ResultMessage,
+  ScheduleRequest,
   TimeRequest,
   TimeResponse,
 } from '@kidtime/protocol';
@@ -63,6 +64,9 @@ const STATUS_FOR_AGENT_ERROR: Record<string, number> = {
  * before it is sent and keeps its outcome; results are matched by id and accepted only from the device
  * the command was sent to.
  */
+/** How long a schedule change waits for an offline PC by default. */
+const SCHEDULE_VALID_FOR_SECONDS = 7 * 86_400;
+
 /** How often queued commands are checked for expiry while their PC stays away. */
 const EXPIRY_SWEEP_MS = 60_000;
 
@@ -126,6 +130,39 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
     return {
       queued: false,
       response: { command: toCommandView(command), state: command.resultState, warning },
+    };
+  }
+
+  async setSchedule(
+    origin: CommandOrigin,
+    deviceId: string,
+    login: string,
+    request: ScheduleRequest,
+  ): Promise<{ queued: boolean; response: TimeResponse }> {
+    const device = await this.devices.require(deviceId);
+    await this.requireUser(device, login);
+    const { queue, validForSeconds, ...change } = request;
+    // A schedule is not "today only": by default it waits a week for a PC that is away.
+    const delivery = { queue, validForSeconds: validForSeconds ?? SCHEDULE_VALID_FOR_SECONDS };
+    const outcome = await this.execute(
+      origin,
+      device,
+      { op: 'setSchedule', args: { login, ...change } },
+      delivery,
+    );
+    if ('queued' in outcome) {
+      return {
+        queued: true,
+        response: { command: toCommandView(outcome.queued), state: null, warning: null },
+      };
+    }
+    return {
+      queued: false,
+      response: {
+        command: toCommandView(outcome.command),
+        state: outcome.command.resultState,
+        warning: outcome.warning,
+      },
     };
   }
 
@@ -424,7 +461,12 @@ function toCommandMessage(command: CommandEntity): CommandMessage {
 function auditSubject(command: CommandEntity) {
   const args = command.args as { login?: string; mode?: string };
   return {
-    action: command.op === 'adjustTime' ? `time.${args.mode}` : command.op,
+    action:
+      command.op === 'adjustTime'
+        ? `time.${args.mode}`
+        : command.op === 'setSchedule'
+          ? 'schedule.set'
+          : command.op,
     deviceId: command.deviceId,
     login: args.login ?? null,
     commandId: command.id,

@@ -1,3 +1,5 @@
+import type { ManagedUserState } from './user-state';
+
 /** Why a timekpra call did not do what was asked. `timekpra` always exits 0, so this comes from its text. */
 export type TimekprErrorKind =
   | 'user-not-found'
@@ -7,6 +9,7 @@ export type TimekprErrorKind =
   | 'incorrect-command'
   | 'unexpected-output'
   | 'verification-failed'
+  | 'partial'
   | 'exec-failed';
 
 export class TimekprError extends Error {
@@ -14,6 +17,8 @@ export class TimekprError extends Error {
   constructor(
     readonly kind: TimekprErrorKind,
     message: string,
+    /** What timekpr shows after the failed attempt, when it could still be read. */
+    readonly state: ManagedUserState | null = null,
   ) {
     super(message);
   }

@@ -1,5 +1,6 @@
 export * from './errors';
 export * from './operations';
+export * from './schedule';
 export * from './user-state';
 export * from './userinfo-parser';
 export * from './verify';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loginSchema, secondsSchema } from '../common';
+import { setScheduleOpSchema } from './schedule';
 
 /**
  * The allow-list of operations a hub may ask for. Each one maps to exactly one fixed timekpra option;
@@ -22,7 +23,11 @@ export const refreshStateOpSchema = z.object({
   args: z.strictObject({}),
 });
 
-export const operationSchema = z.discriminatedUnion('op', [adjustTimeOpSchema, refreshStateOpSchema]);
+export const operationSchema = z.discriminatedUnion('op', [
+  adjustTimeOpSchema,
+  setScheduleOpSchema,
+  refreshStateOpSchema,
+]);
 export type Operation = z.infer<typeof operationSchema>;
 export type OperationName = Operation['op'];
 
@@ -35,6 +40,8 @@ export function timekpraWriteArgs(operation: Operation): string[] | null {
       const { login, mode, seconds } = operation.args;
       return ['--settimeleft', login, SET_TIME_LEFT_SIGN[mode], String(seconds)];
     }
+    case 'setSchedule':
+      return null; // several timekpra calls: see scheduleSteps()
     case 'refreshState':
       return null;
   }
@@ -42,7 +49,7 @@ export function timekpraWriteArgs(operation: Operation): string[] | null {
 
 /** The login an operation is about, when it is about one user. */
 export function operationLogin(operation: Operation): string | null {
-  return operation.op === 'adjustTime' ? operation.args.login : null;
+  return operation.op === 'refreshState' ? null : operation.args.login;
 }
 
 export function userinfoArgs(login: string): string[] {
