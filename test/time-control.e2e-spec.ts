@@ -141,6 +141,20 @@ describe('parent → hub → agent → timekpra', () => {
     expect(response.body.results[0]!.state.timeSpentBalance).toBe(before - 240);
   });
 
+  it('locks a logged-in child out now: timekprd ends the session', async () => {
+    const session = await lab.login(OTHER_KID);
+    try {
+      await lab.waitForUserinfo(OTHER_KID, (info) => 'ACTUAL_TIME_LEFT_DAY' in info);
+      const response = await api.post<TimeResponse>(`/api/devices/${device.id}/users/${OTHER_KID}/lock`, {});
+      expect(response.status).toBe(200);
+      expect(response.body.state?.timeLeftToday).toBeLessThanOrEqual(6);
+      await lab.waitForTermination(session, { timeoutMs: 45_000 });
+    } finally {
+      await lab.logout(session);
+      await lab.timekpra(['--settimeleft', OTHER_KID, '=', '3600']);
+    }
+  });
+
   it.each([
     [{ op: 'double', seconds: 60 }, 'op:'],
     [{ op: 'add', seconds: -5 }, 'seconds: must not be negative'],

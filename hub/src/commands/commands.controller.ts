@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Res
 import type { Response } from 'express';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
+  deliverySchema,
   loginSchema,
   scheduleRequestSchema,
   type ScheduleRequest,
@@ -10,6 +11,7 @@ import {
   type TimeRequest,
   type TimeResponse,
 } from '@kidtime/protocol';
+import type { z } from 'zod';
 import { accountActor } from '../audit/audit.service';
 import { CurrentPrincipal, type Principal } from '../auth/current-account';
 import { ApiZodBody } from '../common/openapi';
@@ -41,6 +43,34 @@ export class CommandsController {
       deviceId,
       login,
       body,
+    );
+    if (queued) response.status(202);
+    return result;
+  }
+
+  @Post('devices/:id/users/:login/lock')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Lock now: sets today's time left to 0, and Timekpr-nExT applies the user's lockout (lock, suspend, terminate…) within about 15 s; give time to undo",
+  })
+  @ApiZodBody(deliverySchema)
+  async lockNow(
+    @Param('id', new ParseUUIDPipe()) deviceId: string,
+    @Param('login', new ZodValidationPipe(loginSchema, 'login')) login: string,
+    @Body(new ZodValidationPipe(deliverySchema)) body: z.infer<typeof deliverySchema>,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<TimeResponse> {
+    const { queued, response: result } = await this.commands.adjustTime(
+      accountActor(principal),
+      deviceId,
+      login,
+      {
+        ...body,
+        op: 'set',
+        seconds: 0,
+      },
     );
     if (queued) response.status(202);
     return result;
