@@ -38,14 +38,7 @@ export class CommandsController {
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: Response,
   ): Promise<TimeResponse> {
-    const { queued, response: result } = await this.commands.adjustTime(
-      accountActor(principal),
-      deviceId,
-      login,
-      body,
-    );
-    if (queued) response.status(202);
-    return result;
+    return answered(response, await this.commands.adjustTime(accountActor(principal), deviceId, login, body));
   }
 
   @Post('devices/:id/users/:login/lock')
@@ -62,18 +55,14 @@ export class CommandsController {
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: Response,
   ): Promise<TimeResponse> {
-    const { queued, response: result } = await this.commands.adjustTime(
-      accountActor(principal),
-      deviceId,
-      login,
-      {
+    return answered(
+      response,
+      await this.commands.adjustTime(accountActor(principal), deviceId, login, {
         ...body,
         op: 'set',
         seconds: 0,
-      },
+      }),
     );
-    if (queued) response.status(202);
-    return result;
   }
 
   @Patch('devices/:id/users/:login/schedule')
@@ -90,14 +79,10 @@ export class CommandsController {
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) response: Response,
   ): Promise<TimeResponse> {
-    const { queued, response: result } = await this.commands.setSchedule(
-      accountActor(principal),
-      deviceId,
-      login,
-      body,
+    return answered(
+      response,
+      await this.commands.setSchedule(accountActor(principal), deviceId, login, body),
     );
-    if (queued) response.status(202);
-    return result;
   }
 
   @Get('commands/:id')
@@ -105,4 +90,10 @@ export class CommandsController {
   get(@Param('id', new ParseUUIDPipe()) id: string): Promise<CommandView> {
     return this.commands.get(id);
   }
+}
+
+/** 200 with the verified result, or 202 when the change was queued for an offline PC. */
+function answered(response: Response, outcome: { queued: boolean; response: TimeResponse }): TimeResponse {
+  if (outcome.queued) response.status(202);
+  return outcome.response;
 }
