@@ -2,6 +2,7 @@ import os from 'node:os';
 import {
   TimekprError,
   commandMessageSchema,
+  describeZodError,
   type Ack,
   type CommandMessage,
   type ManagedUserState,
@@ -78,7 +79,7 @@ export class Agent {
   private async onCommand(raw: unknown): Promise<Ack> {
     const parsed = commandMessageSchema.safeParse(raw);
     if (!parsed.success) {
-      const error = `invalid command: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'command'}: ${i.message}`).join('; ')}`;
+      const error = `invalid command: ${describeZodError(parsed.error, 'command')}`;
       this.options.logger.warn(`Refused a command from the hub: ${error}`);
       const id = (raw as { id?: unknown } | null)?.id;
       if (typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id)) {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { describeZodError } from '@kidtime/protocol';
 import { z } from 'zod';
 
 export const DEFAULT_CONFIG_PATH = '/etc/kidtime/agent.json';
@@ -47,9 +48,7 @@ export function readAgentConfig(file: string): AgentConfig {
   }
   const parsed = agentConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    const problem = parsed.error.issues
-      .map((issue) => `${issue.path.join('.') || 'config'}: ${issue.message}`)
-      .join('; ');
+    const problem = describeZodError(parsed.error, 'config');
     throw new AgentConfigError(`${file} is invalid (${problem}); enroll this PC again`);
   }
   return parsed.data;

@@ -2,3 +2,4 @@ export * from './api';
 export * from './common';
 export * from './messages';
 export * from './timekpr';
+export * from './validation';

@@ -43,8 +43,4 @@ export class AgentConnections {
     this.links.delete(deviceId);
     link.disconnect(reason);
   }
-
-  get size(): number {
-    return this.links.size;
-  }
 }

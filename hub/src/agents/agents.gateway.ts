@@ -10,6 +10,7 @@ import {
 } from '@nestjs/websockets';
 import {
   AGENTS_NAMESPACE,
+  describeZodError,
   helloMessageSchema,
   resultMessageSchema,
   stateMessageSchema,
@@ -21,7 +22,6 @@ import {
 import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
 import { normalizeAddress } from '../common/client-address';
-import { describeZodError } from '../common/zod-validation.pipe';
 import type { DeviceEntity } from '../devices/device.entity';
 import type { AgentLink } from './agent-connections';
 import { AgentAuthError, AgentSessionsService } from './agent-sessions.service';

@@ -1,11 +1,10 @@
 import 'reflect-metadata';
-import { credentialsSchema, roleSchema } from '@kidtime/protocol';
+import { credentialsSchema, describeZodError, roleSchema } from '@kidtime/protocol';
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { HttpException } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AccountsService } from '../accounts/accounts.service';
-import { describeZodError } from '../common/zod-validation.pipe';
 import { ConfigError, loadHubConfig } from '../config/hub-config';
 import { CliModule } from './cli.module';
 

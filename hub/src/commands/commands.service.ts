@@ -47,7 +47,6 @@ interface Outcome {
 }
 
 interface Waiter {
-  deviceId: string;
   settle: (outcome: Outcome) => void;
 }
 
@@ -261,7 +260,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
       return { queued: command };
     }
 
-    const outcome = this.waitFor(command.id, device.id);
+    const outcome = this.waitFor(command.id);
     try {
       let ack: Ack;
       try {
@@ -414,11 +413,11 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  private waitFor(id: string, deviceId: string): { promise: Promise<Outcome>; cancel: () => void } {
+  private waitFor(id: string): { promise: Promise<Outcome>; cancel: () => void } {
     let timer: NodeJS.Timeout | undefined;
     const promise = new Promise<Outcome>((resolve, reject) => {
       timer = setTimeout(() => reject(new Error('timeout')), this.config.commandTimeoutMs);
-      this.waiters.set(id, { deviceId, settle: resolve });
+      this.waiters.set(id, { settle: resolve });
     });
     promise.catch(() => undefined);
     return {

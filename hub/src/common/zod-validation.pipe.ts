@@ -1,4 +1,5 @@
 import { BadRequestException, type PipeTransform } from '@nestjs/common';
+import { describeZodError } from '@kidtime/protocol';
 import type { z } from 'zod';
 
 /** Validates a request part with a protocol schema; the 400 names the field and the reason. */
@@ -13,15 +14,4 @@ export class ZodValidationPipe<T extends z.ZodType> implements PipeTransform<unk
     if (result.success) return result.data;
     throw new BadRequestException(describeZodError(result.error, this.what));
   }
-}
-
-export function describeZodError(error: z.ZodError, what = 'input'): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => {
-      const where = issue.path.length > 0 ? issue.path.join('.') : what;
-      if (issue.code === 'unrecognized_keys') return `${where}: unknown field(s) ${issue.keys.join(', ')}`;
-      return `${where}: ${issue.message}`;
-    })
-    .join('; ');
 }
