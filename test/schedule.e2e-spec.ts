@@ -106,6 +106,41 @@ describe('schedules', () => {
     expect(await lab.userinfo(KID)).toEqual(before);
   });
 
+  it('sets PlayTime: flags, days, limits, activities and time left, as timekpra reads them', async () => {
+    const url = `/api/devices/${enrolled.device.id}/users/${KID}/playtime`;
+    const response = await api.request<TimeResponse>('PATCH', url, {
+      enabled: true,
+      limitOverride: false,
+      unaccountedIntervals: true,
+      allowedDays: [1, 2, 3, 4, 5, 6, 7],
+      limits: [1800, 1800, 1800, 1800, 3600, 5400, 5400],
+      activities: [{ mask: 'steam', description: 'Steam client' }, { mask: 'minecraft.*' }],
+      left: { mode: 'set', seconds: 1200 },
+    });
+    expect(response.status).toBe(200);
+    expect(response.body.command).toMatchObject({ op: 'setPlaytime', status: 'applied' });
+    expect(await lab.userinfo(KID)).toMatchObject({
+      PLAYTIME_ENABLED: 'True',
+      PLAYTIME_LIMIT_OVERRIDE_ENABLED: 'False',
+      PLAYTIME_UNACCOUNTED_INTERVALS_ENABLED: 'True',
+      PLAYTIME_ALLOWED_WEEKDAYS: '1;2;3;4;5;6;7',
+      PLAYTIME_LIMITS_PER_WEEKDAYS: '1800;1800;1800;1800;3600;5400;5400',
+      PLAYTIME_ACTIVITIES: 'steam[Steam client];minecraft.*',
+      PLAYTIME_LEFT_DAY: '1200',
+    });
+    expect(response.body.state?.playtime).toMatchObject({ enabled: true, leftToday: 1200 });
+
+    const bad = await api.request<{ message: string }>('PATCH', url, {
+      activities: [{ mask: 'game;/usr/bin/timekpra' }],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.message).toContain('activities.0.mask');
+    expect((await lab.userinfo(KID)).PLAYTIME_ACTIVITIES).toBe('steam[Steam client];minecraft.*');
+
+    const audit = await api.get<Array<{ action: string; result: string }>>('/api/audit?action=playtime.set');
+    expect(audit.body.map((entry) => entry.result)).toContain('ok');
+  });
+
   it('waits for an offline PC and applies the change when it is back', async () => {
     await enrolled.agent.stop();
     await eventually('the PC to be offline', async () =>

@@ -5,17 +5,16 @@ import {
   TimekprError,
   USERLIST_ARGS,
   checkTimeAdjustment,
-  scheduleMismatches,
-  scheduleSteps,
-  type ScheduleChange,
   expectSilentSuccess,
   operationLogin,
   parseUserinfo,
   parseUserlist,
+  settingsPlan,
   timekpraWriteArgs,
   userinfoArgs,
   type ManagedUserState,
   type Operation,
+  type SettingsPlan,
 } from '@kidtime/protocol';
 import type { TimekpraRunner } from './timekpra-runner';
 
@@ -105,10 +104,8 @@ export class TimekprClient {
    */
   async apply(operation: Operation, journal?: (entry: ChangeJournal) => void): Promise<AppliedChange> {
     const login = operationLogin(operation);
-    if (operation.op === 'setSchedule') {
-      const { login: user, ...change } = operation.args;
-      return { state: await this.applySchedule(user, change), warning: null };
-    }
+    const plan = settingsPlan(operation);
+    if (plan) return { state: await this.applySettings(plan), warning: null };
     const args = timekpraWriteArgs(operation);
     if (login === null) return { state: null, warning: null };
     if (args === null) return { state: await this.readUser(login), warning: null };
@@ -152,16 +149,16 @@ export class TimekprClient {
   }
 
   /**
-   * Applies a schedule change step by step, then reads the user back once and checks every field. Steps that
-   * timekpra refused and fields that do not read back as asked are reported together, with the state as it
-   * is now: a partial change is said to be partial, never passed off as done or as not done.
+   * Applies a settings change (schedule or PlayTime) step by step, then reads the user back once and checks
+   * every field. Steps that timekpra refused and fields that do not read back as asked are reported together,
+   * with the state as it is now: a partial change is said to be partial, never passed off as done or not done.
    */
-  private async applySchedule(login: string, change: ScheduleChange): Promise<ManagedUserState> {
-    const needsDays = change.limits !== undefined && change.allowedDays === undefined;
-    const current = needsDays ? await this.readUser(login) : null;
+  private async applySettings(plan: SettingsPlan): Promise<ManagedUserState> {
+    const { login } = plan;
+    const current = plan.needsCurrentState ? await this.readUser(login) : null;
     const refused: string[] = [];
     const applied = new Set<string>();
-    for (const step of scheduleSteps(login, change, current?.allowedWeekdays ?? [])) {
+    for (const step of plan.steps(current)) {
       try {
         expectSilentSuccess(await this.runner.run(step.args));
         applied.add(step.field);
@@ -175,7 +172,7 @@ export class TimekprClient {
       }
     }
     const after = await this.readUser(login);
-    const mismatches = scheduleMismatches(change, after);
+    const mismatches = plan.mismatches(after);
     if (refused.length === 0 && mismatches.length === 0) return after;
     const done = [...applied].filter((field) => !mismatches.some((m) => m.startsWith(field)));
     throw new TimekprError(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { displayNameSchema, loginSchema, secondsSchema, versionSchema } from './common';
+import { displayNameSchema, loginSchema, secondsSchema, timeAdjustModeSchema, versionSchema } from './common';
 import { resultErrorSchema } from './messages';
-import { timeAdjustModeSchema } from './timekpr/operations';
+import { playtimeFields } from './timekpr/playtime';
 import { scheduleFields } from './timekpr/schedule';
 import { managedUserStateSchema } from './timekpr/user-state';
 
@@ -253,22 +253,30 @@ export const childTimeResponseSchema = z.object({
 });
 export type ChildTimeResponse = z.infer<typeof childTimeResponseSchema>;
 
-/** `PATCH …/schedule`: any of the schedule fields, plus how to deliver it to a PC that is offline. */
-export const scheduleRequestSchema = z
-  .strictObject({
-    ...scheduleFields,
-    queue: z.boolean().default(true),
-    /** How long the change may wait for an offline PC, in seconds; 7 days by default. */
-    validForSeconds: z
-      .number()
-      .int()
-      .min(10)
-      .max(30 * 86_400)
-      .optional(),
-  })
-  .refine(
-    ({ queue: _queue, validForSeconds: _valid, ...change }) =>
-      Object.values(change).some((value) => value !== undefined),
-    'nothing to change',
-  );
+/** A settings change plus how to deliver it to a PC that is offline. */
+function settingsRequestSchema<T extends z.ZodRawShape>(fields: T) {
+  return z
+    .strictObject({
+      ...fields,
+      queue: z.boolean().default(true),
+      /** How long the change may wait for an offline PC, in seconds; 7 days by default. */
+      validForSeconds: z
+        .number()
+        .int()
+        .min(10)
+        .max(30 * 86_400)
+        .optional(),
+    })
+    .refine(
+      (request: Record<string, unknown>) => Object.keys(fields).some((field) => request[field] !== undefined),
+      'nothing to change',
+    );
+}
+
+/** `PATCH …/schedule`: any of the schedule fields. */
+export const scheduleRequestSchema = settingsRequestSchema(scheduleFields);
 export type ScheduleRequest = z.infer<typeof scheduleRequestSchema>;
+
+/** `PATCH …/playtime`: any of the PlayTime fields. */
+export const playtimeRequestSchema = settingsRequestSchema(playtimeFields);
+export type PlaytimeRequest = z.infer<typeof playtimeRequestSchema>;

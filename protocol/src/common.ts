@@ -21,6 +21,10 @@ export const secondsSchema = z
   .min(0, 'must not be negative')
   .max(SECONDS_PER_DAY, `must be at most ${SECONDS_PER_DAY} (one day)`);
 
+/** How a time value changes: `+`, `-` or `=` in timekpra's notation. */
+export const timeAdjustModeSchema = z.enum(['add', 'subtract', 'set']);
+export type TimeAdjustMode = z.infer<typeof timeAdjustModeSchema>;
+
 export const uuidSchema = z.uuid();
 
 export const isoDateTimeSchema = z.iso.datetime({ offset: true });

@@ -5,6 +5,8 @@ import {
   deliverySchema,
   loginSchema,
   scheduleRequestSchema,
+  playtimeRequestSchema,
+  type PlaytimeRequest,
   type ScheduleRequest,
   timeRequestSchema,
   type CommandView,
@@ -16,7 +18,7 @@ import { accountActor } from '../audit/audit.service';
 import { CurrentPrincipal, type Principal } from '../auth/current-account';
 import { ApiZodBody } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { CommandsService } from './commands.service';
+import { CommandsService, type CommandAnswer } from './commands.service';
 
 @ApiTags('commands')
 @ApiBearerAuth()
@@ -81,7 +83,27 @@ export class CommandsController {
   ): Promise<TimeResponse> {
     return answered(
       response,
-      await this.commands.setSchedule(accountActor(principal), deviceId, login, body),
+      await this.commands.changeSettings(accountActor(principal), deviceId, login, 'setSchedule', body),
+    );
+  }
+
+  @Patch('devices/:id/users/:login/playtime')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Change PlayTime: enabled, limit override, free-hours flag, days, limits, activities (process masks with descriptions), PlayTime left today: 200 with the state read back, 202 queued for an offline PC',
+  })
+  @ApiZodBody(playtimeRequestSchema)
+  async setPlaytime(
+    @Param('id', new ParseUUIDPipe()) deviceId: string,
+    @Param('login', new ZodValidationPipe(loginSchema, 'login')) login: string,
+    @Body(new ZodValidationPipe(playtimeRequestSchema)) body: PlaytimeRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<TimeResponse> {
+    return answered(
+      response,
+      await this.commands.changeSettings(accountActor(principal), deviceId, login, 'setPlaytime', body),
     );
   }
 
@@ -93,7 +115,7 @@ export class CommandsController {
 }
 
 /** 200 with the verified result, or 202 when the change was queued for an offline PC. */
-function answered(response: Response, outcome: { queued: boolean; response: TimeResponse }): TimeResponse {
+function answered(response: Response, outcome: CommandAnswer): TimeResponse {
   if (outcome.queued) response.status(202);
   return outcome.response;
 }

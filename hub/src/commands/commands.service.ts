@@ -15,11 +15,13 @@ import type {
   CommandMessage,
   CommandView,
   Operation,
+  PlaytimeRequest,
   ResultMessage,
   ScheduleRequest,
   TimeRequest,
   TimeResponse,
 } from '@kidtime/protocol';
+import { operationLogin } from '@kidtime/protocol';
 import { randomUUID } from 'node:crypto';
 import { commandExpiry } from './command-expiry';
 import { printable } from '../common/printable';
@@ -40,6 +42,12 @@ export interface Delivery {
 
 /** Who asked for a command: recorded with it and in the audit log. */
 export type CommandOrigin = AuditActor;
+
+/** 200 with the verified result, or 202 (`queued`) for an offline PC. */
+export interface CommandAnswer {
+  queued: boolean;
+  response: TimeResponse;
+}
 
 interface Outcome {
   command: CommandEntity;
@@ -63,8 +71,8 @@ const STATUS_FOR_AGENT_ERROR: Record<string, number> = {
  * before it is sent and keeps its outcome; results are matched by id and accepted only from the device
  * the command was sent to.
  */
-/** How long a schedule change waits for an offline PC by default. */
-const SCHEDULE_VALID_FOR_SECONDS = 7 * 86_400;
+/** How long a schedule or PlayTime change waits for an offline PC by default. */
+const SETTINGS_VALID_FOR_SECONDS = 7 * 86_400;
 
 /** How often queued commands are checked for expiry while their PC stays away. */
 const EXPIRY_SWEEP_MS = 60_000;
@@ -111,44 +119,39 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
     deviceId: string,
     login: string,
     request: TimeRequest,
-  ): Promise<{ queued: boolean; response: TimeResponse }> {
-    const device = await this.devices.require(deviceId);
-    await this.requireUser(device, login);
-    const outcome = await this.execute(
+  ): Promise<CommandAnswer> {
+    return this.run(
       origin,
-      device,
+      deviceId,
       { op: 'adjustTime', args: { login, mode: request.op, seconds: request.seconds } },
       request,
     );
-    if ('queued' in outcome)
-      return {
-        queued: true,
-        response: { command: toCommandView(outcome.queued), state: null, warning: null },
-      };
-    const { command, warning } = outcome;
-    return {
-      queued: false,
-      response: { command: toCommandView(command), state: command.resultState, warning },
-    };
   }
 
-  async setSchedule(
+  /** A schedule or PlayTime change. Not "today only": by default it waits a week for a PC that is away. */
+  async changeSettings(
     origin: CommandOrigin,
     deviceId: string,
     login: string,
-    request: ScheduleRequest,
-  ): Promise<{ queued: boolean; response: TimeResponse }> {
-    const device = await this.devices.require(deviceId);
-    await this.requireUser(device, login);
+    op: 'setSchedule' | 'setPlaytime',
+    request: ScheduleRequest | PlaytimeRequest,
+  ): Promise<CommandAnswer> {
     const { queue, validForSeconds, ...change } = request;
-    // A schedule is not "today only": by default it waits a week for a PC that is away.
-    const delivery = { queue, validForSeconds: validForSeconds ?? SCHEDULE_VALID_FOR_SECONDS };
-    const outcome = await this.execute(
-      origin,
-      device,
-      { op: 'setSchedule', args: { login, ...change } },
-      delivery,
-    );
+    return this.run(origin, deviceId, { op, args: { login, ...change } } as Operation, {
+      queue,
+      validForSeconds: validForSeconds ?? SETTINGS_VALID_FOR_SECONDS,
+    });
+  }
+
+  private async run(
+    origin: CommandOrigin,
+    deviceId: string,
+    operation: Operation,
+    delivery: Delivery,
+  ): Promise<CommandAnswer> {
+    const device = await this.devices.require(deviceId);
+    await this.requireUser(device, operationLogin(operation)!);
+    const outcome = await this.execute(origin, device, operation, delivery);
     if ('queued' in outcome) {
       return {
         queued: true,
@@ -456,16 +459,13 @@ function toCommandMessage(command: CommandEntity): CommandMessage {
   } as CommandMessage;
 }
 
+const AUDIT_ACTION: Record<string, string> = { setSchedule: 'schedule.set', setPlaytime: 'playtime.set' };
+
 /** What a command is about, for the audit log: `time.add` for LOGIN on DEVICE, with its arguments. */
 function auditSubject(command: CommandEntity) {
   const args = command.args as { login?: string; mode?: string };
   return {
-    action:
-      command.op === 'adjustTime'
-        ? `time.${args.mode}`
-        : command.op === 'setSchedule'
-          ? 'schedule.set'
-          : command.op,
+    action: command.op === 'adjustTime' ? `time.${args.mode}` : (AUDIT_ACTION[command.op] ?? command.op),
     deviceId: command.deviceId,
     login: args.login ?? null,
     commandId: command.id,

@@ -1,14 +1,13 @@
 import { z } from 'zod';
-import { loginSchema, secondsSchema } from '../common';
-import { setScheduleOpSchema } from './schedule';
+import { loginSchema, secondsSchema, timeAdjustModeSchema, type TimeAdjustMode } from '../common';
+import { playtimeMismatches, playtimeSteps, setPlaytimeOpSchema } from './playtime';
+import { scheduleMismatches, scheduleSteps, setScheduleOpSchema } from './schedule';
+import type { SettingsPlan } from './settings';
 
 /**
  * The allow-list of operations a hub may ask for. Each one maps to exactly one fixed timekpra option;
  * arguments are validated here and passed as separate argv entries, never through a shell.
  */
-export const timeAdjustModeSchema = z.enum(['add', 'subtract', 'set']);
-export type TimeAdjustMode = z.infer<typeof timeAdjustModeSchema>;
-
 export const adjustTimeOpSchema = z.object({
   op: z.literal('adjustTime'),
   args: z.strictObject({
@@ -26,6 +25,7 @@ export const refreshStateOpSchema = z.object({
 export const operationSchema = z.discriminatedUnion('op', [
   adjustTimeOpSchema,
   setScheduleOpSchema,
+  setPlaytimeOpSchema,
   refreshStateOpSchema,
 ]);
 export type Operation = z.infer<typeof operationSchema>;
@@ -41,10 +41,34 @@ export function timekpraWriteArgs(operation: Operation): string[] | null {
       return ['--settimeleft', login, SET_TIME_LEFT_SIGN[mode], String(seconds)];
     }
     case 'setSchedule':
-      return null; // several timekpra calls: see scheduleSteps()
+    case 'setPlaytime':
+      return null; // several timekpra calls: see settingsPlan()
     case 'refreshState':
       return null;
   }
+}
+
+/** How to apply and check a settings change (several timekpra calls), or null for other operations. */
+export function settingsPlan(operation: Operation): SettingsPlan | null {
+  if (operation.op === 'setSchedule') {
+    const { login, ...change } = operation.args;
+    return {
+      login,
+      needsCurrentState: change.limits !== undefined && change.allowedDays === undefined,
+      steps: (current) => scheduleSteps(login, change, current?.allowedWeekdays ?? []),
+      mismatches: (after) => scheduleMismatches(change, after),
+    };
+  }
+  if (operation.op === 'setPlaytime') {
+    const { login, ...change } = operation.args;
+    return {
+      login,
+      needsCurrentState: change.limits !== undefined && change.allowedDays === undefined,
+      steps: (current) => playtimeSteps(login, change, current?.playtime.allowedWeekdays ?? []),
+      mismatches: (after) => playtimeMismatches(change, after),
+    };
+  }
+  return null;
 }
 
 /** The login an operation is about, when it is about one user. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { loginSchema } from '../common';
+import type { SettingStep } from './settings';
 import type { ManagedUserState } from './user-state';
 import { weekdaySchema } from './user-state';
 
@@ -77,12 +78,6 @@ export const setScheduleOpSchema = z.object({
   args: z.strictObject({ login: loginSchema, ...scheduleFields }),
 });
 
-export interface ScheduleStep {
-  /** The field of the change this step applies. */
-  field: keyof ScheduleChange;
-  args: string[];
-}
-
 type AllowedHourInput = z.infer<typeof allowedHourInputSchema>;
 
 /** timekpra's notation: `7;8;11[0-30];!14` (hours in order). */
@@ -104,8 +99,8 @@ export function scheduleSteps(
   login: string,
   change: ScheduleChange,
   currentDays: readonly number[],
-): ScheduleStep[] {
-  const steps: ScheduleStep[] = [];
+): SettingStep[] {
+  const steps: SettingStep[] = [];
   const days = [...(change.allowedDays ?? currentDays)].sort((a, b) => a - b);
   if (change.allowedDays)
     steps.push({ field: 'allowedDays', args: ['--setalloweddays', login, days.join(';')] });

@@ -1,5 +1,4 @@
-import { SECONDS_PER_DAY } from '../common';
-import type { TimeAdjustMode } from './operations';
+import { SECONDS_PER_DAY, type TimeAdjustMode } from '../common';
 import type { ManagedUserState } from './user-state';
 
 /** How far a logged-in user's counters may move between two reads beyond the elapsed time (timekprd ticks every 3 s). */
