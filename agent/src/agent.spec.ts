@@ -1,4 +1,4 @@
-import type { Ack } from '@kidtime/protocol';
+import { parseUserinfo, type Ack } from '@kidtime/protocol';
 import { Agent } from './agent';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +15,16 @@ const command = {
   op: 'adjustTime',
   args: { login: 'kid', mode: 'add', seconds: 60 },
 };
-const kidState = { login: 'kid', timeSpentBalance: 0 };
+const kidState = {
+  ...parseUserinfo(
+    fs.readFileSync(
+      path.join(__dirname, '../../protocol/src/timekpr/__fixtures__/userinfo-active.txt'),
+      'utf8',
+    ),
+    'kidtest1',
+  ),
+  login: 'kid',
+};
 
 class FakeTransport implements AgentTransport {
   readonly kind = 'ws';
@@ -87,7 +96,7 @@ describe('Agent', () => {
   it('announces itself and reports state on every (re)connect', async () => {
     transport.connect();
     await settle();
-    expect(transport.sent.map((s) => s.event)).toEqual(['hello', 'state']);
+    expect(transport.sent.map((s) => s.event)).toEqual(['hello', 'state', 'usage']);
     expect(transport.of('hello')[0]).toMatchObject({
       hostname: 'kids-pc',
       timekprVersion: '0.5.4',
@@ -96,6 +105,32 @@ describe('Agent', () => {
     transport.connect();
     await settle();
     expect(transport.of('hello')).toHaveLength(2);
+  });
+
+  it('books usage while the hub is away and sends it when it is back; keeps it through a hub error', async () => {
+    await (agent as unknown as { reportState(): Promise<void> }).reportState();
+    expect(store.usage?.days).toHaveLength(1);
+    transport.refuse = 'hub error while handling the message';
+    transport.connect();
+    await settle();
+    expect(transport.of('usage').length).toBeGreaterThan(0);
+    transport.refuse = null;
+    transport.sent = [];
+    transport.connect();
+    await settle();
+    const [usage] = transport.of('usage') as Array<{ records: Array<Record<string, unknown>> }>;
+    expect(usage!.records).toEqual([
+      expect.objectContaining({
+        login: 'kid',
+        spentSeconds: kidState.timeSpentToday,
+        day: expect.any(String),
+      }),
+    ]);
+    transport.sent = [];
+    transport.connect();
+    await settle();
+    // Acknowledged: only a new picture of the day (the live reading on connect) goes out again.
+    expect(transport.of('usage').flatMap((u) => u.records as unknown[])).toHaveLength(1);
   });
 
   it('applies a command, sends its result, then fresh state', async () => {
@@ -108,7 +143,7 @@ describe('Agent', () => {
       expect.objectContaining({ id: COMMAND_ID, op: 'adjustTime' }),
       expect.any(Function),
     );
-    expect(transport.sent.map((s) => s.event)).toEqual(['result', 'state']);
+    expect(transport.sent.map((s) => s.event)).toEqual(['result', 'state', 'usage']);
     expect(transport.of('result')[0]).toEqual({ id: COMMAND_ID, status: 'ok', data: { state: kidState } });
     // Only the changed user, from the result: no second round of timekpra reads.
     expect(transport.of('state')[0]).toMatchObject({ users: [kidState], errors: [] });

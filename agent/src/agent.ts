@@ -12,6 +12,7 @@ import type { Logger } from './logger';
 import { toResult, type AgentStateStore } from './state-store';
 import type { TimekprClient, UsersSnapshot } from './timekpr-client';
 import type { AgentTransport } from './transport/transport';
+import { UsageBook } from './usage-book';
 import { agentVersion } from './version';
 
 export interface AgentOptions {
@@ -23,16 +24,33 @@ export interface AgentOptions {
   hostname?: string;
 }
 
+/** The soonest the agent reads again to catch a child's time running out. */
+const RUN_OUT_RECHECK_MIN_MS = 3_000;
+
 /**
  * The agent's life: announce itself on every (re)connect, report every user's state on connect and
  * periodically, the changed user's state after every command, and apply the hub's commands one at a time, exactly once each.
+ * Every reading also goes into the usage book, which is kept on disk and sent to the hub whenever it is reachable.
  */
 export class Agent {
   private stateTimer: NodeJS.Timeout | null = null;
   private work: Promise<unknown> = Promise.resolve();
   private stopped = false;
+  private readonly usage: UsageBook;
 
-  constructor(private readonly options: AgentOptions) {}
+  constructor(private readonly options: AgentOptions) {
+    this.usage = new UsageBook(
+      {
+        maxGapMs: options.stateIntervalMs * 3,
+        timezone: localTimezone(),
+        onDropped: (days) =>
+          options.logger.warn(
+            `The hub has been unreachable for long: dropped the oldest usage records (${days.join(', ')})`,
+          ),
+      },
+      options.store.usage,
+    );
+  }
 
   start(): void {
     this.options.transport.start({
@@ -68,12 +86,13 @@ export class Agent {
       agentVersion,
       hostname: (this.options.hostname ?? os.hostname()).slice(0, 100),
       timekprVersion: timekpr.version(),
-      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
+      timezone: localTimezone(),
       users,
     });
     if (!hello.ok) logger.warn(`The hub did not accept hello: ${hello.error}`);
     await this.reportState();
     for (const result of this.options.store.undelivered()) await this.deliver(result);
+    await this.flushUsage();
   }
 
   private async onCommand(raw: unknown): Promise<Ack> {
@@ -146,7 +165,11 @@ export class Agent {
     await this.deliver(result);
     // The result already carries the user's fresh state; re-reading every user here would keep timekpra
     // busy for ~75 ms per user and delay the parent's next tap.
-    if (result.status === 'ok' && result.data.state) await this.sendState([result.data.state]);
+    const state = result.status === 'ok' ? result.data.state : (result.data?.state ?? null);
+    if (state) {
+      if (result.status === 'ok') await this.sendState([state]);
+      await this.recordUsage([state]);
+    }
   }
 
   private async deliver(result: ResultMessage): Promise<void> {
@@ -159,14 +182,33 @@ export class Agent {
     }
   }
 
-  /** Reads every managed user and reports them all. */
+  /** Reads every managed user, books their usage and, when the hub is there, reports them all. */
   private async reportState(): Promise<void> {
-    if (!this.options.transport.connected) return;
     try {
       const snapshot = await this.options.timekpr.readAll();
-      await this.sendState(snapshot.users, snapshot.errors);
+      if (this.options.transport.connected) await this.sendState(snapshot.users, snapshot.errors);
+      await this.recordUsage(snapshot.users);
     } catch (error) {
       this.options.logger.error(`Cannot read Timekpr-nExT state: ${(error as Error).message}`);
+    }
+  }
+
+  private async recordUsage(users: ManagedUserState[]): Promise<void> {
+    if (!this.usage.observe(users, new Date())) return;
+    this.options.store.saveUsage(this.usage.snapshot());
+    await this.flushUsage();
+  }
+
+  /** Sends the usage the hub does not have yet, in batches; what is not acknowledged stays on disk. */
+  private async flushUsage(): Promise<void> {
+    const { transport, logger, store } = this.options;
+    for (let batch = this.usage.pending(); batch.length > 0; batch = this.usage.pending()) {
+      if (!transport.connected) return;
+      const ack = await transport.send('usage', { records: batch });
+      if (!ack.ok && (ack.error === 'not connected' || ack.error.startsWith('hub error'))) return;
+      if (!ack.ok) logger.warn(`The hub refused usage records: ${ack.error}; they are dropped`);
+      this.usage.acknowledge(batch);
+      store.saveUsage(this.usage.snapshot());
     }
   }
 
@@ -180,10 +222,16 @@ export class Agent {
   private scheduleState(): void {
     if (this.stopped) return;
     const jitter = 0.75 + Math.random() * 0.5;
+    let delay = this.options.stateIntervalMs * jitter;
+    // A child about to run out: read again just after, so the hub learns of it within seconds.
+    const runOut = this.usage.soonestRunOutMs(Date.now());
+    if (runOut !== null) delay = Math.min(delay, Math.max(RUN_OUT_RECHECK_MIN_MS, runOut + 2_000));
     this.stateTimer = setTimeout(() => {
-      this.enqueue(() => this.reportState());
-      this.scheduleState();
-    }, this.options.stateIntervalMs * jitter);
+      this.enqueue(async () => {
+        await this.reportState();
+        this.scheduleState();
+      });
+    }, delay);
     this.stateTimer.unref?.();
   }
 
@@ -199,4 +247,8 @@ function describe(command: CommandMessage): string {
   return command.op === 'adjustTime'
     ? `${command.args.mode} ${command.args.seconds} s for ${command.args.login} (command ${command.id})`
     : `${command.op} (command ${command.id})`;
+}
+
+function localTimezone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { resultErrorSchema, type ResultMessage } from '@kidtime/protocol';
 import type { Logger } from './logger';
+import { usageBookSnapshotSchema, type UsageBookSnapshot } from './usage-book';
 
 /** How many command outcomes are remembered (each a few dozen bytes on disk). */
 const REMEMBERED = 500;
@@ -29,6 +30,8 @@ export type JournalEntry = z.infer<typeof journalSchema>;
 const stateSchema = z.object({
   outcomes: z.array(outcomeSchema).max(REMEMBERED * 2),
   inProgress: journalSchema.nullable(),
+  /** Usage the hub may not have yet (absent in files written before usage records existed). */
+  usage: usageBookSnapshotSchema.nullable().default(null),
 });
 
 /**
@@ -39,6 +42,7 @@ const stateSchema = z.object({
 export class AgentStateStore {
   private outcomes = new Map<string, Outcome>();
   private journal: JournalEntry | null = null;
+  private usageBook: UsageBookSnapshot | null = null;
 
   constructor(
     private readonly file: string,
@@ -57,12 +61,22 @@ export class AgentStateStore {
       const aside = `${this.file}.corrupt-${Date.now()}`;
       fs.renameSync(this.file, aside);
       this.logger.error(
-        `${this.file} was unreadable; moved it to ${aside} and started with an empty command memory`,
+        `${this.file} was unreadable; moved it to ${aside} and started with an empty command and usage memory`,
       );
       return;
     }
     this.outcomes = new Map(parsed.data.outcomes.map((outcome) => [outcome.id, outcome]));
     this.journal = parsed.data.inProgress;
+    this.usageBook = parsed.data.usage;
+  }
+
+  get usage(): UsageBookSnapshot | null {
+    return this.usageBook;
+  }
+
+  saveUsage(snapshot: UsageBookSnapshot): void {
+    this.usageBook = snapshot;
+    this.save();
   }
 
   outcome(id: string): Outcome | undefined {
@@ -104,7 +118,7 @@ export class AgentStateStore {
   }
 
   private save(): void {
-    const state = { outcomes: [...this.outcomes.values()], inProgress: this.journal };
+    const state = { outcomes: [...this.outcomes.values()], inProgress: this.journal, usage: this.usageBook };
     fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });

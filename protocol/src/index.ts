@@ -3,3 +3,4 @@ export * from './common';
 export * from './messages';
 export * from './timekpr';
 export * from './validation';
+export * from './usage';

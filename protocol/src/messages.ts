@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { displayNameSchema, isoDateTimeSchema, loginSchema, uuidSchema, versionSchema } from './common';
 import { operationSchema } from './timekpr/operations';
 import { managedUserStateSchema } from './timekpr/user-state';
+import type { UsageMessage } from './usage';
 
 /**
  * Messages between the hub and an agent. The same messages travel over socket.io (events on the `/agents`
@@ -83,6 +84,7 @@ export interface AgentToHubEvents {
   hello: (message: HelloMessage, ack: AckCallback) => void;
   state: (message: StateMessage, ack: AckCallback) => void;
   result: (message: ResultMessage, ack: AckCallback) => void;
+  usage: (message: UsageMessage, ack: AckCallback) => void;
 }
 
 export interface HubToAgentEvents {

@@ -11,22 +11,29 @@ export const AGENT_BUNDLE = path.join(ROOT, 'agent/dist/kidtime-agent.cjs');
 /** The built hub (`hub/dist/main.js`) on a free port with its own temporary data directory. */
 export class HubProcess {
   private constructor(
-    readonly process: TestProcess,
+    public process: TestProcess,
     readonly dataDir: string,
     readonly port: number,
+    private readonly env: NodeJS.ProcessEnv,
   ) {}
 
   static async start(env: NodeJS.ProcessEnv = {}): Promise<HubProcess> {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kidtime-hub-'));
+    const hub = HubProcess.spawn(dataDir, 0, env);
+    const [, port] = await hub.waitForOutput(/listening on http:\/\/[^:]+:(\d+)/);
+    return new HubProcess(hub, dataDir, Number(port), env);
+  }
+
+  private static spawn(dataDir: string, port: number, env: NodeJS.ProcessEnv): TestProcess {
     const main = path.join(ROOT, 'hub/dist/main.js');
     if (!fs.existsSync(main)) throw new Error('The hub is not built: run "npm run build" first');
-    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kidtime-hub-'));
-    const hub = TestProcess.start(
+    return TestProcess.start(
       'hub',
       process.execPath,
       [main],
       {
         PATH: process.env.PATH,
-        PORT: '0',
+        PORT: String(port),
         HOST: '0.0.0.0',
         KIDTIME_DATA_DIR: dataDir,
         LOG_LEVEL: 'debug',
@@ -34,12 +41,26 @@ export class HubProcess {
       },
       dataDir,
     );
-    const [, port] = await hub.waitForOutput(/listening on http:\/\/[^:]+:(\d+)/);
-    return new HubProcess(hub, dataDir, Number(port));
   }
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts the hub again on the same port and data directory (after stopOnly() or kill()). */
+  async restart(): Promise<void> {
+    this.process = HubProcess.spawn(this.dataDir, this.port, this.env);
+    await this.process.waitForOutput(/listening on http:\/\/[^:]+:(\d+)/);
+  }
+
+  /** SIGKILL: a crash, with whatever was in flight. */
+  kill(): Promise<void> {
+    return this.process.kill();
+  }
+
+  /** A clean stop that keeps the data directory, to restart(). */
+  async stopOnly(): Promise<void> {
+    await this.process.stop();
   }
 
   async stop(): Promise<void> {
@@ -86,6 +107,11 @@ export class AgentProcess {
   stop(): Promise<number | null> {
     return this.process.stop();
   }
+
+  /** SIGKILL, as a crash would end it. */
+  kill(): Promise<void> {
+    return this.process.kill();
+  }
 }
 
 /** A non-loopback address of this machine, to show what remote clients are refused. */
@@ -111,12 +137,20 @@ export interface EnrolledAgent {
  * bundle with it into a temporary configuration, start the agent, and wait until the PC is online and
  * reports the given Timekpr-nExT user with its state.
  */
-export async function enrollAndStartAgent(api: ApiClient, login: string): Promise<EnrolledAgent> {
+export async function enrollAndStartAgent(
+  api: ApiClient,
+  login: string,
+  config: { stateIntervalSeconds?: number } = {},
+): Promise<EnrolledAgent> {
   const enrollment = await api.post<EnrollmentCreated>('/api/enrollments', {});
   if (enrollment.status !== 201) throw new Error(`enrollment failed: ${JSON.stringify(enrollment.body)}`);
   const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kidtime-agent-'));
   const configPath = path.join(configDir, 'agent.json');
   await AgentProcess.enroll(api.baseUrl, enrollment.body.code, configPath);
+  if (Object.keys(config).length > 0) {
+    const written = JSON.parse(fs.readFileSync(configPath, 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(configPath, JSON.stringify({ ...written, ...config }), { mode: 0o600 });
+  }
   const agent = AgentProcess.start(configPath);
   const device = await eventually(`the agent to connect and report ${login}`, async () => {
     const online = (await api.get<DeviceView[]>('/api/devices')).body.find((d) => d.online);

@@ -56,6 +56,13 @@ export class TestProcess {
     }
   }
 
+  /** SIGKILL, as a crash or a power cut would end it; only ever this process's own pid. */
+  async kill(): Promise<void> {
+    if (!this.running) return;
+    this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
   wait(): Promise<number | null> {
     return this.exited;
   }

@@ -4,6 +4,7 @@ import {
   type HelloMessage,
   type ResultMessage,
   type StateMessage,
+  type UsageMessage,
 } from '@kidtime/protocol';
 import { CommandsService } from '../commands/commands.service';
 import { tokenMatches } from '../common/secure-token';
@@ -11,6 +12,7 @@ import type { DeviceEntity } from '../devices/device.entity';
 import { DeviceRepository } from '../devices/device.repository';
 import { MAX_USERS_PER_DEVICE, ManagedUserRepository } from '../devices/managed-user.repository';
 import { printable } from '../common/printable';
+import { UsageService } from '../usage/usage.service';
 import { AgentConnections, type AgentLink } from './agent-connections';
 
 /** How often "last seen" is written while an agent stays connected. */
@@ -32,6 +34,7 @@ export class AgentSessionsService {
     private readonly users: ManagedUserRepository,
     private readonly connections: AgentConnections,
     private readonly commands: CommandsService,
+    private readonly usage: UsageService,
   ) {}
 
   /** Checks a device credential; throws AgentAuthError with a reason safe to send back. */
@@ -94,6 +97,11 @@ export class AgentSessionsService {
 
   result(deviceId: string, result: ResultMessage): Promise<string | null> {
     return this.commands.handleResult(deviceId, result);
+  }
+
+  /** Stores usage records; returns why some were refused, if they were. */
+  usageRecords(deviceId: string, message: UsageMessage): Promise<string | null> {
+    return this.usage.ingest(deviceId, message);
   }
 
   private async touch(

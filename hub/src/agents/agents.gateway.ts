@@ -14,6 +14,7 @@ import {
   helloMessageSchema,
   resultMessageSchema,
   stateMessageSchema,
+  usageMessageSchema,
   type Ack,
   type AgentToHubEvents,
   type CommandMessage,
@@ -105,6 +106,14 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
   result(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: unknown): Promise<Ack> {
     return this.handle(socket, 'result', resultMessageSchema, body, async (message) => {
       const refused = await this.sessions.result(socket.data.deviceId, message);
+      if (refused) throw new RefusedMessage(refused);
+    });
+  }
+
+  @SubscribeMessage('usage')
+  usage(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: unknown): Promise<Ack> {
+    return this.handle(socket, 'usage', usageMessageSchema, body, async (message) => {
+      const refused = await this.sessions.usageRecords(socket.data.deviceId, message);
       if (refused) throw new RefusedMessage(refused);
     });
   }

@@ -6,6 +6,7 @@ import { CommandEntity } from '../commands/command.entity';
 import { DeviceEntity } from '../devices/device.entity';
 import { EnrollmentEntity } from '../devices/enrollment.entity';
 import { ManagedUserEntity } from '../devices/managed-user.entity';
+import { UsageDayEntity } from '../usage/usage-day.entity';
 
 export const ENTITIES = [
   AccountEntity,
@@ -16,4 +17,5 @@ export const ENTITIES = [
   CommandEntity,
   AuditEntryEntity,
   ChildEntity,
+  UsageDayEntity,
 ];

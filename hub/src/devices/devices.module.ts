@@ -22,11 +22,22 @@ import { EnrollmentRepository } from './enrollment.repository';
 import { EnrollmentsService } from './enrollments.service';
 import { ManagedUserEntity } from './managed-user.entity';
 import { ManagedUserRepository } from './managed-user.repository';
+import { UsageDayEntity } from '../usage/usage-day.entity';
+import { UsageController } from '../usage/usage.controller';
+import { UsageRepository } from '../usage/usage.repository';
+import { UsageService } from '../usage/usage.service';
 
-/** PCs, their agents, the commands sent to them, and the children whose logins they are. */
+/** PCs, their agents, the commands sent to them, the children whose logins they are, and what they used. */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([DeviceEntity, EnrollmentEntity, ManagedUserEntity, CommandEntity, ChildEntity]),
+    TypeOrmModule.forFeature([
+      DeviceEntity,
+      EnrollmentEntity,
+      ManagedUserEntity,
+      CommandEntity,
+      ChildEntity,
+      UsageDayEntity,
+    ]),
     AuthModule,
   ],
   controllers: [
@@ -35,6 +46,7 @@ import { ManagedUserRepository } from './managed-user.repository';
     AgentEnrollController,
     CommandsController,
     ChildrenController,
+    UsageController,
   ],
   providers: [
     DeviceRepository,
@@ -49,6 +61,8 @@ import { ManagedUserRepository } from './managed-user.repository';
     AgentsGateway,
     ChildRepository,
     ChildrenService,
+    UsageRepository,
+    UsageService,
   ],
 })
 export class DevicesModule {}

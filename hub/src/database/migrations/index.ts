@@ -1,6 +1,12 @@
 import { InitialSchema1763900000000 } from './1763900000000-initial-schema';
 import { AuditLog1763990000000 } from './1763990000000-audit-log';
 import { Children1764000000000 } from './1764000000000-children';
+import { Usage1764100000000 } from './1764100000000-usage';
 
 /** Every migration, oldest first. */
-export const MIGRATIONS = [InitialSchema1763900000000, AuditLog1763990000000, Children1764000000000];
+export const MIGRATIONS = [
+  InitialSchema1763900000000,
+  AuditLog1763990000000,
+  Children1764000000000,
+  Usage1764100000000,
+];
