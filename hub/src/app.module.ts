@@ -9,6 +9,7 @@ import type { HubSecrets } from './config/tokens';
 import { DatabaseModule } from './database/database.module';
 import { DevicesModule } from './devices/devices.module';
 import { HealthController } from './health/health.controller';
+import { LiveModule } from './live/live.module';
 
 @Module({})
 export class AppModule {
@@ -19,6 +20,7 @@ export class AppModule {
         ConfigModule.forRoot(config, secrets),
         DatabaseModule,
         AuditModule,
+        LiveModule,
         AuthModule,
         DevicesModule,
       ],

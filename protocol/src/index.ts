@@ -1,5 +1,6 @@
 export * from './api';
 export * from './common';
+export * from './live';
 export * from './messages';
 export * from './timekpr';
 export * from './validation';

@@ -157,6 +157,9 @@ export async function enrollAndStartAgent(
     if (!online) return undefined;
     const users = (await api.get<ManagedUserView[]>(`/api/devices/${online.id}/users`)).body;
     return users.some((u) => u.login === login && u.state) ? online : undefined;
+  }).catch(async (error: Error) => {
+    await agent.stop();
+    throw new Error(`${error.message}\nagent output:\n${agent.log.slice(-3000)}`);
   });
   return {
     agent,

@@ -10,6 +10,8 @@ import { CommandsService } from '../commands/commands.service';
 import { tokenMatches } from '../common/secure-token';
 import type { DeviceEntity } from '../devices/device.entity';
 import { DeviceRepository } from '../devices/device.repository';
+import { DevicesService } from '../devices/devices.service';
+import { LiveEvents } from '../live/live-events';
 import { MAX_USERS_PER_DEVICE, ManagedUserRepository } from '../devices/managed-user.repository';
 import { printable } from '../common/printable';
 import { UsageService } from '../usage/usage.service';
@@ -35,6 +37,8 @@ export class AgentSessionsService {
     private readonly connections: AgentConnections,
     private readonly commands: CommandsService,
     private readonly usage: UsageService,
+    private readonly deviceViews: DevicesService,
+    private readonly live: LiveEvents,
   ) {}
 
   /** Checks a device credential; throws AgentAuthError with a reason safe to send back. */
@@ -55,12 +59,14 @@ export class AgentSessionsService {
     this.connections.attach(device.id, link);
     await this.touch(device.id, { transport: link.transport });
     this.logger.log(`Device "${device.name}" (${device.id}) connected over ${link.transport}`);
+    await this.deviceViews.publish(device.id);
   }
 
   async disconnected(deviceId: string, link: AgentLink, reason: string): Promise<void> {
     if (!this.connections.detach(deviceId, link)) return;
     await this.touch(deviceId, {});
     this.logger.log(`Device ${deviceId} disconnected (${reason})`);
+    await this.deviceViews.publish(deviceId);
   }
 
   async hello(deviceId: string, hello: HelloMessage): Promise<void> {
@@ -87,7 +93,10 @@ export class AgentSessionsService {
 
   async state(deviceId: string, state: StateMessage): Promise<void> {
     const at = new Date();
-    for (const user of state.users) await this.users.saveState(deviceId, user, at);
+    for (const user of state.users) {
+      await this.users.saveState(deviceId, user, at);
+      this.live.publish('state', { deviceId, login: user.login, state: user, at: at.toISOString() });
+    }
     for (const { login, error } of state.errors) {
       await this.users.saveError(deviceId, login, error);
       this.logger.warn(`Device ${deviceId} cannot read timekpr state of "${login}": ${printable(error)}`);

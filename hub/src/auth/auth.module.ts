@@ -44,6 +44,6 @@ import { RefreshTokenRepository } from './refresh-token.repository';
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AccountsService, LoginThrottler, AccountRepository, PasswordHasher],
+  exports: [AccountsService, AuthService, LoginThrottler, AccountRepository, PasswordHasher],
 })
 export class AuthModule {}

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import type { Principal } from './current-account';
 import type { LoginRequest, TokenPair } from '@kidtime/protocol';
 import { randomUUID } from 'node:crypto';
 import type { AccountEntity } from '../accounts/account.entity';
@@ -75,6 +76,23 @@ export class AuthService {
     const account = await this.accounts.findById(stored.accountId);
     if (!account) throw new UnauthorizedException('The account no longer exists');
     return this.issue(account, stored.familyId);
+  }
+
+  /** Checks an access token presented outside HTTP (the UI's live socket); returns who it is and until when. */
+  async verifyAccessToken(token: string): Promise<{ principal: Principal; expiresAt: number }> {
+    let claims: AccessTokenClaims & { exp: number };
+    try {
+      claims = await this.jwt.verifyAsync(token);
+    } catch {
+      throw new UnauthorizedException('Invalid or expired access token');
+    }
+    if (claims.typ !== 'access') throw new UnauthorizedException('Not an access token');
+    const account = await this.accounts.findById(claims.sub);
+    if (!account) throw new UnauthorizedException('The account no longer exists');
+    return {
+      principal: { accountId: account.id, username: account.username, role: account.role },
+      expiresAt: claims.exp * 1000,
+    };
   }
 
   private async issue(account: AccountEntity, familyId: string): Promise<TokenPair> {

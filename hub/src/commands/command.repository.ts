@@ -51,8 +51,10 @@ export class CommandRepository {
     return queued.filter((command) => command.args.login === login);
   }
 
-  async markSent(id: string, at: Date): Promise<void> {
-    await this.commands.update({ id, status: 'queued' }, { status: 'sent', sentAt: at });
+  /** Queued → sent; false when the command had moved on already (an agent can answer before this is written). */
+  async markSent(id: string, at: Date): Promise<boolean> {
+    const result = await this.commands.update({ id, status: 'queued' }, { status: 'sent', sentAt: at });
+    return (result.affected ?? 0) === 1;
   }
 
   /** Records the outcome once: a command that already finished keeps its first outcome. */

@@ -32,6 +32,7 @@ import { HUB_CONFIG } from '../config/tokens';
 import type { DeviceEntity } from '../devices/device.entity';
 import { DevicesService } from '../devices/devices.service';
 import { ManagedUserRepository } from '../devices/managed-user.repository';
+import { LiveEvents } from '../live/live-events';
 import type { CommandChannel, CommandEntity } from './command.entity';
 import { CommandRepository } from './command.repository';
 
@@ -91,6 +92,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
     private readonly users: ManagedUserRepository,
     private readonly connections: AgentConnections,
     private readonly audit: AuditService,
+    private readonly live: LiveEvents,
   ) {}
 
   private sweeper: NodeJS.Timeout | null = null;
@@ -191,6 +193,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
       at: now,
     };
     if (!(await this.commands.complete(command.id, outcome))) return null; // a repeated result we already have
+    this.publish({ ...command, status: outcome.status, error: outcome.error, completedAt: now });
     await this.audit.record(SYSTEM_ACTOR, {
       ...auditSubject(command),
       result: outcome.status,
@@ -248,6 +251,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
       status: 'queued',
       expiresAt: commandExpiry(now, device.timezone, delivery.validForSeconds),
     });
+    this.publish(command);
     if (operation.op === 'adjustTime' && operation.args.mode === 'set') {
       await this.supersedeQueuedTimeChanges(command, operation.args.login);
     }
@@ -285,10 +289,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
         });
       }
       // The agent may answer before "sent" is written; complete() accepts either state, markSent() then no-ops.
-      const [, finished] = await Promise.all([
-        this.commands.markSent(command.id, new Date()),
-        outcome.promise,
-      ]);
+      const [, finished] = await Promise.all([this.markSent(command), outcome.promise]);
       if (finished.command.status !== 'applied') throw this.failure(device, finished.command);
       return finished;
     } catch (error) {
@@ -346,7 +347,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
         await this.fail(command, 'refused', ack.error);
         continue;
       }
-      await this.commands.markSent(command.id, new Date());
+      await this.markSent(command);
       delivered++;
     }
     if (delivered > 0) this.logger.log(`Delivered ${delivered} waiting command(s) to device ${deviceId}`);
@@ -370,31 +371,45 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
         resultState: null,
         at: new Date(),
       });
-      if (done)
-        await this.audit.record(SYSTEM_ACTOR, { ...auditSubject(earlier), result: 'expired', message });
+      if (!done) continue;
+      this.publish({ ...earlier, status: 'expired', error: { code: 'superseded', message } });
+      await this.audit.record(SYSTEM_ACTOR, { ...auditSubject(earlier), result: 'expired', message });
     }
   }
 
   private async expire(command: CommandEntity, why: string): Promise<void> {
+    const error = { code: 'expired', message: `${why} (valid until ${command.expiresAt.toISOString()})` };
+    const at = new Date();
     const done = await this.commands.complete(command.id, {
       status: 'expired',
-      error: { code: 'expired', message: `${why} (valid until ${command.expiresAt.toISOString()})` },
+      error,
       resultState: null,
-      at: new Date(),
+      at,
     });
     if (!done) return;
+    this.publish({ ...command, status: 'expired', error, completedAt: at });
     this.logger.log(`Command ${command.id} for device ${command.deviceId} ${why}; it will not be applied`);
     await this.audit.record(SYSTEM_ACTOR, { ...auditSubject(command), result: 'expired', message: why });
   }
 
   private async fail(command: CommandEntity, code: string, message: string): Promise<void> {
-    const done = await this.commands.complete(command.id, {
-      status: 'failed',
-      error: { code, message },
-      resultState: null,
-      at: new Date(),
-    });
-    if (done) await this.audit.record(SYSTEM_ACTOR, { ...auditSubject(command), result: 'failed', message });
+    const at = new Date();
+    const error = { code, message };
+    const done = await this.commands.complete(command.id, { status: 'failed', error, resultState: null, at });
+    if (!done) return;
+    this.publish({ ...command, status: 'failed', error, completedAt: at });
+    await this.audit.record(SYSTEM_ACTOR, { ...auditSubject(command), result: 'failed', message });
+  }
+
+  private async markSent(command: CommandEntity): Promise<void> {
+    const at = new Date();
+    if (await this.commands.markSent(command.id, at))
+      this.publish({ ...command, status: 'sent', sentAt: at });
+  }
+
+  /** Tells live watchers (the UI) a command's new status. */
+  private publish(command: CommandEntity): void {
+    this.live.publish('command', { command: toCommandView(command) });
   }
 
   private offline(device: DeviceEntity): ConflictException {

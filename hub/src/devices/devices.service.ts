@@ -2,6 +2,7 @@ import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import type { DeviceView, ManagedUserView } from '@kidtime/protocol';
 import { AgentConnections } from '../agents/agent-connections';
 import { AuditService, type AuditActor } from '../audit/audit.service';
+import { LiveEvents } from '../live/live-events';
 import type { DeviceEntity } from './device.entity';
 import { DeviceRepository } from './device.repository';
 import { ManagedUserRepository } from './managed-user.repository';
@@ -15,6 +16,7 @@ export class DevicesService {
     private readonly managedUsers: ManagedUserRepository,
     private readonly connections: AgentConnections,
     private readonly audit: AuditService,
+    private readonly live: LiveEvents,
   ) {}
 
   async list(): Promise<DeviceView[]> {
@@ -34,7 +36,9 @@ export class DevicesService {
       deviceId: id,
       details: { from: device.name, to: name },
     });
-    return this.toView({ ...device, name });
+    const view = this.toView({ ...device, name });
+    this.live.publish('device', { device: view });
+    return view;
   }
 
   /** Revokes the device credential and drops its connection: the agent can never come back with it. */
@@ -49,6 +53,13 @@ export class DevicesService {
       details: { name: device.name },
     });
     this.logger.log(`Device "${device.name}" (${id}) revoked`);
+    this.live.publish('device', { device: { ...this.toView(device), online: false }, revoked: true });
+  }
+
+  /** Tells live watchers a device's current view (after it connected or went away). */
+  async publish(id: string): Promise<void> {
+    const device = await this.devices.findActive(id);
+    if (device) this.live.publish('device', { device: this.toView(device) });
   }
 
   async listUsers(id: string): Promise<ManagedUserView[]> {

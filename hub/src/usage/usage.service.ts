@@ -2,6 +2,7 @@ import { BadRequestException, Injectable, Logger } from '@nestjs/common';
 import type { UsageDayView, UsageMessage, UsageQuery } from '@kidtime/protocol';
 import { ChildrenService } from '../children/children.service';
 import { ManagedUserRepository } from '../devices/managed-user.repository';
+import { LiveEvents } from '../live/live-events';
 import { UsageRepository, type UsageRow } from './usage.repository';
 
 const DAY_MS = 86_400_000;
@@ -19,6 +20,7 @@ export class UsageService {
     private readonly usage: UsageRepository,
     private readonly users: ManagedUserRepository,
     private readonly children: ChildrenService,
+    private readonly live: LiveEvents,
   ) {}
 
   /**
@@ -44,6 +46,13 @@ export class UsageService {
       for (const at of newlyRanOut) {
         this.logger.log(`"${record.login}" on device ${deviceId} ran out of time at ${at}`);
       }
+      this.live.publish('usage', {
+        deviceId,
+        login: record.login,
+        day: record.day,
+        spentSeconds: record.spentSeconds,
+        ranOut: newlyRanOut.length > 0,
+      });
     }
     if (refused.length === 0) return null;
     this.logger.warn(`Device ${deviceId} sent usage the hub refused: ${refused.slice(0, 5).join('; ')}`);

@@ -1,0 +1,102 @@
+/**
+ * The UI's live namespace: a signed-in browser is told when a PC goes offline and comes back, when a
+ * queued command is sent and applied, and of each fresh state, without asking.
+ */
+import {
+  UI_NAMESPACE,
+  type CommandView,
+  type DeviceView,
+  type HubToUiEvents,
+  type TimeResponse,
+} from '@kidtime/protocol';
+import { io, type Socket } from 'socket.io-client';
+import { ApiClient } from './support/api-client';
+import { AgentProcess, HubProcess, enrollAndStartAgent, type EnrolledAgent } from './support/hub-process';
+import { eventually } from './support/processes';
+import { connectLab, type TimekprLabHandle } from './support/timekpr-lab';
+
+const KID = 'ktkid7';
+
+describe('live updates for the UI', () => {
+  let lab: TimekprLabHandle;
+  let hub: HubProcess;
+  let api: ApiClient;
+  let enrolled: EnrolledAgent;
+  const sockets: Socket[] = [];
+
+  const connect = (token: unknown): Socket => {
+    const socket = io(hub.url + UI_NAMESPACE, {
+      auth: { token },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    sockets.push(socket);
+    return socket;
+  };
+
+  beforeAll(async () => {
+    lab = connectLab();
+    await lab.ensureUser(KID);
+    await lab.resetUser(KID);
+    hub = await HubProcess.start();
+    api = new ApiClient(hub.url);
+    await api.post('/api/setup', { username: 'mum', password: 'kitchen-phone-42' });
+    await api.login('mum', 'kitchen-phone-42');
+    enrolled = await enrollAndStartAgent(api, KID);
+  });
+
+  afterAll(async () => {
+    for (const socket of sockets) socket.disconnect();
+    await enrolled?.agent.stop();
+    await hub?.stop();
+    enrolled?.removeConfig();
+    await lab?.resetUser(KID);
+  });
+
+  it('refuses a connection without a valid access token', async () => {
+    for (const token of [undefined, 'not-a-token', `${api.token}x`]) {
+      const socket = connect(token);
+      const error = await new Promise<Error>((resolve, reject) => {
+        socket.once('connect_error', resolve);
+        socket.once('connect', () => reject(new Error(`connected with token ${String(token)}`)));
+      });
+      expect(error.message).toContain('unauthorized');
+    }
+  });
+
+  it('pushes a PC going offline, a queued command, and its delivery and result when the PC is back', async () => {
+    const socket = connect(api.token);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('connect_error', reject);
+    });
+    const devices: Array<Parameters<HubToUiEvents['device']>[0]> = [];
+    const commands: CommandView[] = [];
+    const states: Array<Parameters<HubToUiEvents['state']>[0]> = [];
+    socket.on('device', (event: { device: DeviceView }) => devices.push(event));
+    socket.on('command', (event: { command: CommandView }) => commands.push(event.command));
+    socket.on('state', (event: Parameters<HubToUiEvents['state']>[0]) => states.push(event));
+
+    await enrolled.agent.stop();
+    await eventually('the offline push', async () =>
+      devices.some((e) => e.device.id === enrolled.device.id && !e.device.online) ? true : undefined,
+    );
+
+    const queued = await api.post<TimeResponse>(`/api/devices/${enrolled.device.id}/users/${KID}/time`, {
+      op: 'add',
+      seconds: 300,
+    });
+    expect(queued.status).toBe(202);
+    const id = queued.body.command.id;
+
+    enrolled.agent = AgentProcess.start(enrolled.configPath);
+    await eventually('the applied push', async () =>
+      commands.some((c) => c.id === id && c.status === 'applied') ? true : undefined,
+    );
+    expect(commands.filter((c) => c.id === id).map((c) => c.status)).toEqual(['queued', 'sent', 'applied']);
+    expect(devices.some((e) => e.device.id === enrolled.device.id && e.device.online)).toBe(true);
+    await eventually('a state push for the child', async () =>
+      states.some((s) => s.login === KID && s.deviceId === enrolled.device.id) ? true : undefined,
+    );
+  });
+});
