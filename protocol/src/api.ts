@@ -133,6 +133,18 @@ export type TimeRequest = z.infer<typeof timeRequestSchema>;
 export const commandStatusSchema = z.enum(['queued', 'sent', 'applied', 'failed', 'expired']);
 export type CommandStatus = z.infer<typeof commandStatusSchema>;
 
+/** `GET /api/commands`: newest first. */
+export const commandQuerySchema = z.strictObject({
+  deviceId: z.uuid().optional(),
+  status: z
+    .string()
+    .transform((value) => value.split(','))
+    .pipe(z.array(commandStatusSchema).min(1))
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+export type CommandQuery = z.infer<typeof commandQuerySchema>;
+
 export const commandSchema = z.object({
   id: z.string(),
   deviceId: z.string(),

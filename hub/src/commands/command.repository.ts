@@ -32,6 +32,18 @@ export class CommandRepository {
     return this.commands.findOneBy({ id });
   }
 
+  /** Newest first, optionally of one device and some statuses. */
+  list(filter: { deviceId?: string; statuses?: CommandStatus[]; limit: number }): Promise<CommandEntity[]> {
+    return this.commands.find({
+      where: {
+        ...(filter.deviceId ? { deviceId: filter.deviceId } : {}),
+        ...(filter.statuses ? { status: In(filter.statuses) } : {}),
+      },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: filter.limit,
+    });
+  }
+
   /** Commands of a device that still need delivering or an outcome, oldest first. */
   listPending(deviceId: string): Promise<CommandEntity[]> {
     return this.commands.find({

@@ -1,7 +1,20 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
+  commandQuerySchema,
+  type CommandQuery,
   deliverySchema,
   loginSchema,
   scheduleRequestSchema,
@@ -105,6 +118,16 @@ export class CommandsController {
       response,
       await this.commands.changeSettings(accountActor(principal), deviceId, login, 'setPlaytime', body),
     );
+  }
+
+  @Get('commands')
+  @ApiOperation({
+    summary: 'Commands, newest first; filter by deviceId and status (e.g. status=queued,sent)',
+  })
+  list(
+    @Query(new ZodValidationPipe(commandQuerySchema, 'query')) query: CommandQuery,
+  ): Promise<CommandView[]> {
+    return this.commands.list(query);
   }
 
   @Get('commands/:id')

@@ -13,6 +13,7 @@ import {
 import type {
   Ack,
   CommandMessage,
+  CommandQuery,
   CommandView,
   Operation,
   PlaytimeRequest,
@@ -108,6 +109,15 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     if (this.sweeper) clearInterval(this.sweeper);
+  }
+
+  async list(query: CommandQuery): Promise<CommandView[]> {
+    const commands = await this.commands.list({
+      limit: query.limit,
+      ...(query.deviceId ? { deviceId: query.deviceId } : {}),
+      ...(query.status ? { statuses: query.status } : {}),
+    });
+    return commands.map(toCommandView);
   }
 
   async get(id: string): Promise<CommandView> {
