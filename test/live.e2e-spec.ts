@@ -53,6 +53,12 @@ describe('live updates for the UI', () => {
     await lab?.resetUser(KID);
   });
 
+  it("runs one socket.io server with the agents' heartbeat and message limit, whichever gateway made it", async () => {
+    const handshake = await (await fetch(`${hub.url}/socket.io/?EIO=4&transport=polling`)).text();
+    const open = JSON.parse(handshake.slice(1)) as Record<string, number>;
+    expect(open).toMatchObject({ pingInterval: 10_000, pingTimeout: 10_000, maxPayload: 1_000_000 });
+  });
+
   it('refuses a connection without a valid access token', async () => {
     for (const token of [undefined, 'not-a-token', `${api.token}x`]) {
       const socket = connect(token);

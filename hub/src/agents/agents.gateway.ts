@@ -23,6 +23,7 @@ import {
 import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
 import { normalizeAddress } from '../common/client-address';
+import { SOCKET_SERVER_OPTIONS } from '../common/socket-server-options';
 import type { DeviceEntity } from '../devices/device.entity';
 import type { AgentLink } from './agent-connections';
 import { AgentAuthError, AgentSessionsService } from './agent-sessions.service';
@@ -42,12 +43,7 @@ type AgentSocket = Socket<
  * with the protocol schema and acknowledged with `{ok}` or `{ok:false, error}`; nothing an agent sends can
  * throw past this class.
  */
-@WebSocketGateway({
-  namespace: AGENTS_NAMESPACE,
-  pingInterval: 10_000,
-  pingTimeout: 10_000,
-  maxHttpBufferSize: 1_000_000,
-})
+@WebSocketGateway({ ...SOCKET_SERVER_OPTIONS, namespace: AGENTS_NAMESPACE })
 export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(AgentsGateway.name);
 

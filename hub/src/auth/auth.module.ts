@@ -12,6 +12,7 @@ import { HUB_SECRETS, type HubSecrets } from '../config/tokens';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard, RolesGuard } from './guards';
+import { jwtKey } from './jwt-key';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginThrottler } from './login-throttler';
 import { PasswordHasher } from './password-hasher';
@@ -26,7 +27,7 @@ import { RefreshTokenRepository } from './refresh-token.repository';
     JwtModule.registerAsync({
       inject: [HUB_SECRETS],
       useFactory: (secrets: HubSecrets) => ({
-        secret: secrets.jwtSigningKey,
+        secret: jwtKey(secrets),
         signOptions: { algorithm: 'HS256', issuer: 'kidtime' },
         verifyOptions: { algorithms: ['HS256'], issuer: 'kidtime' },
       }),

@@ -4,6 +4,7 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import { AccountRepository } from '../accounts/account.repository';
 import { HUB_SECRETS, type HubSecrets } from '../config/tokens';
 import type { AccessTokenClaims } from './auth.service';
+import { jwtKey } from './jwt-key';
 import type { Principal } from './current-account';
 
 /** Accepts a bearer access token and loads its account, so role changes and removals apply at once. */
@@ -15,8 +16,9 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: secrets.jwtSigningKey,
+      secretOrKey: jwtKey(secrets),
       algorithms: ['HS256'],
+      issuer: 'kidtime',
       ignoreExpiration: false,
     });
   }

@@ -11,15 +11,28 @@ export function commandExpiry(now: Date, timezone: string | null, validForSecond
   return new Date(now.getTime() + Math.min(untilMidnight ?? 12 * HOUR_MS, 24 * HOUR_MS));
 }
 
-function msUntilLocalMidnight(now: Date, timezone: string): number | null {
-  try {
-    const parts = new Intl.DateTimeFormat('en-GB', {
+/** One formatter per time zone: making one costs more than the rest of a command's bookkeeping. */
+const clocks = new Map<string, Intl.DateTimeFormat>();
+
+function clock(timezone: string): Intl.DateTimeFormat {
+  let format = clocks.get(timezone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-GB', {
       timeZone: timezone,
       hourCycle: 'h23',
       hour: 'numeric',
       minute: 'numeric',
       second: 'numeric',
-    }).formatToParts(now);
+    });
+    if (clocks.size >= 1000) clocks.clear(); // time zone names come from agents: keep the cache bounded
+    clocks.set(timezone, format);
+  }
+  return format;
+}
+
+function msUntilLocalMidnight(now: Date, timezone: string): number | null {
+  try {
+    const parts = clock(timezone).formatToParts(now);
     const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? NaN);
     const elapsed =
       ((part('hour') * 60 + part('minute')) * 60 + part('second')) * 1000 + now.getMilliseconds();

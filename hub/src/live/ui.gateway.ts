@@ -10,6 +10,7 @@ import type { Namespace, Socket } from 'socket.io';
 import { AuthService } from '../auth/auth.service';
 import type { Principal } from '../auth/current-account';
 import { normalizeAddress } from '../common/client-address';
+import { SOCKET_SERVER_OPTIONS } from '../common/socket-server-options';
 import { LiveEvents } from './live-events';
 
 type UiSocket = Socket<
@@ -24,8 +25,7 @@ type UiSocket = Socket<
  * receives. Every account sees the whole household (viewers included: they may look, not change). When the
  * token expires the socket is told so and closed; the UI refreshes its token and connects again.
  */
-// Engine options (ping, buffer size) are the server's, shared with the agents' namespace: set there only.
-@WebSocketGateway({ namespace: UI_NAMESPACE })
+@WebSocketGateway({ ...SOCKET_SERVER_OPTIONS, namespace: UI_NAMESPACE })
 export class UiGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleDestroy {
   private readonly logger = new Logger(UiGateway.name);
   private readonly expiryTimers = new Map<string, NodeJS.Timeout>();
