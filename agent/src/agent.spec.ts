@@ -133,7 +133,7 @@ describe('Agent', () => {
     expect(transport.of('usage').flatMap((u) => u.records as unknown[])).toHaveLength(1);
   });
 
-  it('applies a command, sends its result, then fresh state', async () => {
+  it('applies a command and sends its result with the fresh state, and nothing else but its usage', async () => {
     transport.connect();
     await settle();
     transport.sent = [];
@@ -143,10 +143,9 @@ describe('Agent', () => {
       expect.objectContaining({ id: COMMAND_ID, op: 'adjustTime' }),
       expect.any(Function),
     );
-    expect(transport.sent.map((s) => s.event)).toEqual(['result', 'state', 'usage']);
+    expect(transport.sent.map((s) => s.event)).toEqual(['result', 'usage']);
     expect(transport.of('result')[0]).toEqual({ id: COMMAND_ID, status: 'ok', data: { state: kidState } });
-    // Only the changed user, from the result: no second round of timekpra reads.
-    expect(transport.of('state')[0]).toMatchObject({ users: [kidState], errors: [] });
+    // The result carries the changed user's state: no separate report, no second round of timekpra reads.
     expect(readAll).toHaveBeenCalledTimes(1);
   });
 

@@ -29,7 +29,7 @@ const RUN_OUT_RECHECK_MIN_MS = 3_000;
 
 /**
  * The agent's life: announce itself on every (re)connect, report every user's state on connect and
- * periodically, the changed user's state after every command, and apply the hub's commands one at a time, exactly once each.
+ * periodically (and the changed user's with every command's result), and apply the hub's commands one at a time, exactly once each.
  * Every reading also goes into the usage book, which is kept on disk and sent to the hub whenever it is reachable.
  */
 export class Agent {
@@ -163,13 +163,10 @@ export class Agent {
     }
     store.record(result);
     await this.deliver(result);
-    // The result already carries the user's fresh state; re-reading every user here would keep timekpra
-    // busy for ~75 ms per user and delay the parent's next tap.
+    // The result carries the user's fresh state, which the hub stores and shows: no separate state report,
+    // and no re-reading of every user (timekpra is busy ~75 ms per user and would delay the next tap).
     const state = result.status === 'ok' ? result.data.state : (result.data?.state ?? null);
-    if (state) {
-      if (result.status === 'ok') await this.sendState([state]);
-      await this.recordUsage([state]);
-    }
+    if (state) await this.recordUsage([state]);
   }
 
   private async deliver(result: ResultMessage): Promise<void> {

@@ -209,7 +209,10 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
       result: outcome.status,
       message: result.status === 'error' ? result.error.message : (result.data.warning ?? null),
     });
-    if (state) await this.users.saveState(deviceId, state, now);
+    if (state) {
+      await this.users.saveState(deviceId, state, now);
+      this.live.publish('state', { deviceId, login: state.login, state, at: now.toISOString() });
+    }
     const warning = result.status === 'ok' ? (result.data.warning ?? null) : null;
     if (result.status === 'error') {
       this.logger.warn(
