@@ -8,6 +8,17 @@
  * loopback port with a temporary data directory, and the enrolled agent bundle; stops all of it at the
  * end, on errors and on Ctrl-C. Needs root and `npm run build`. See docs/benchmarks.md.
  */
+import {
+  checkInterrupted,
+  cleanUp,
+  interruptedBy,
+  onCleanup,
+  sleepInterruptibly,
+  stats,
+  stopOnSignals,
+  withTimeout,
+  type Stats,
+} from './lib/harness';
 import type { DeviceView, EnrollmentCreated, ManagedUserView, TimeResponse } from '@kidtime/protocol';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -128,32 +139,7 @@ function parseOptions(argv: string[]): Options {
 class UsageError extends Error {}
 
 // ---------------------------------------------------------------------------------------------
-// clean-up: everything started registers how to stop it; runs once, last started first
-
-const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
-let cleanupPromise: Promise<void> | null = null;
-let interrupted: string | null = null;
-
-function onCleanup(what: string, run: () => Promise<unknown>): void {
-  cleanups.push({ what, run });
-}
-
-function cleanUp(): Promise<void> {
-  cleanupPromise ??= (async () => {
-    for (let step = cleanups.pop(); step; step = cleanups.pop()) {
-      try {
-        await step.run();
-      } catch (error) {
-        console.error(`clean-up: stopping ${step.what} failed: ${(error as Error).message}`);
-      }
-    }
-  })();
-  return cleanupPromise;
-}
-
-function checkInterrupted(): void {
-  if (interrupted) throw new Error(`interrupted by ${interrupted}`);
-}
+// clean-up (the registry is in lib/harness.ts)
 
 /** Bench-owned record of what is running, so a run killed with SIGKILL is cleaned up by the next one. */
 interface BenchState {
@@ -291,49 +277,6 @@ async function settle(pids: number[]): Promise<number | null> {
       throw new Error(`the machine did not settle within ${IDLE_TIMEOUT_MS} ms`);
     await sleep(5);
   }
-}
-
-async function sleepInterruptibly(ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    checkInterrupted();
-    await sleep(Math.min(250, end - Date.now()));
-  }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-interface Stats {
-  n: number;
-  mean: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  min: number;
-  max: number;
-}
-
-/** Nearest-rank percentiles. */
-function stats(values: number[]): Stats | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = (q: number) =>
-    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
-  return {
-    n: sorted.length,
-    mean: sorted.reduce((sum, v) => sum + v, 0) / sorted.length,
-    p50: rank(0.5),
-    p95: rank(0.95),
-    p99: rank(0.99),
-    min: sorted[0]!,
-    max: sorted[sorted.length - 1]!,
-  };
 }
 
 interface Pair {
@@ -773,18 +716,11 @@ try {
   process.exit(error.message ? 2 : 0);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = signal;
-    log(`\n${signal}: stopping the agent, the hub and the lab…`);
-    void cleanUp().then(() => process.exit(130));
-  });
-}
+stopOnSignals('the agent, the hub and the lab');
 
 main(options)
   .catch((error: Error) => {
-    if (!interrupted) console.error(`add-time benchmark failed: ${error.stack ?? error.message}`);
-    process.exitCode = interrupted ? 130 : 1;
+    if (!interruptedBy()) console.error(`add-time benchmark failed: ${error.stack ?? error.message}`);
+    process.exitCode = interruptedBy() ? 130 : 1;
   })
   .finally(() => cleanUp());

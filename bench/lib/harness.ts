@@ -1,0 +1,90 @@
+/**
+ * What every benchmark needs: a clean-up registry that runs once (last started, first stopped) on success,
+ * failure and Ctrl-C; interruptible waits; timeouts; percentiles.
+ */
+import { sleep } from '../../test/support/processes';
+
+const cleanups: Array<{ what: string; run: () => Promise<unknown> }> = [];
+let cleanupPromise: Promise<void> | null = null;
+let interrupted: string | null = null;
+
+export function onCleanup(what: string, run: () => Promise<unknown>): void {
+  cleanups.push({ what, run });
+}
+
+export function cleanUp(): Promise<void> {
+  cleanupPromise ??= (async () => {
+    for (let step = cleanups.pop(); step; step = cleanups.pop()) {
+      try {
+        await step.run();
+      } catch (error) {
+        console.error(`clean-up: stopping ${step.what} failed: ${(error as Error).message}`);
+      }
+    }
+  })();
+  return cleanupPromise;
+}
+
+/** The signal that interrupted the run, if one did. */
+export function interruptedBy(): string | null {
+  return interrupted;
+}
+
+/** On SIGINT, SIGTERM or SIGHUP: say what is being stopped, clean up once, exit 130. */
+export function stopOnSignals(what: string): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      if (interrupted) return;
+      interrupted = signal;
+      console.error(`\n${signal}: stopping ${what}…`);
+      void cleanUp().then(() => process.exit(130));
+    });
+  }
+}
+
+export function checkInterrupted(): void {
+  if (interrupted) throw new Error(`interrupted by ${interrupted}`);
+}
+
+export async function sleepInterruptibly(ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    checkInterrupted();
+    await sleep(Math.min(250, end - Date.now()));
+  }
+}
+
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took more than ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export interface Stats {
+  n: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  min: number;
+  max: number;
+}
+
+/** Nearest-rank percentiles. */
+export function stats(values: number[]): Stats | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = (q: number) =>
+    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+  return {
+    n: sorted.length,
+    mean: sorted.reduce((sum, v) => sum + v, 0) / sorted.length,
+    p50: rank(0.5),
+    p95: rank(0.95),
+    p99: rank(0.99),
+    min: sorted[0]!,
+    max: sorted[sorted.length - 1]!,
+  };
+}
