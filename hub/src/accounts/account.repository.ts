@@ -11,9 +11,27 @@ export interface NewAccount {
   role: Role;
 }
 
+/**
+ * How long an account read for a request's token is reused. Changes made through this hub apply at once (they
+ * clear it); another hub sharing the database (Postgres, later) sees them within this time.
+ */
+const TOKEN_ACCOUNT_TTL_MS = 5_000;
+
 @Injectable()
 export class AccountRepository {
+  private readonly recent = new Map<string, { account: AccountEntity | null; at: number }>();
+
   constructor(@InjectRepository(AccountEntity) private readonly accounts: Repository<AccountEntity>) {}
+
+  /** The account behind an access token: read once per few seconds, not on every request of a burst. */
+  async findForToken(id: string): Promise<AccountEntity | null> {
+    const hit = this.recent.get(id);
+    if (hit && Date.now() - hit.at < TOKEN_ACCOUNT_TTL_MS) return hit.account;
+    const account = await this.findById(id);
+    if (this.recent.size >= 1000) this.recent.clear();
+    this.recent.set(id, { account, at: Date.now() });
+    return account;
+  }
 
   count(): Promise<number> {
     return this.accounts.count();
@@ -41,9 +59,11 @@ export class AccountRepository {
 
   async update(id: string, patch: Partial<Pick<AccountEntity, 'role' | 'passwordHash'>>): Promise<void> {
     await this.accounts.update({ id }, patch);
+    this.recent.delete(id);
   }
 
   async delete(id: string): Promise<void> {
     await this.accounts.delete({ id });
+    this.recent.delete(id);
   }
 }

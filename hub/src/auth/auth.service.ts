@@ -87,7 +87,7 @@ export class AuthService {
       throw new UnauthorizedException('Invalid or expired access token');
     }
     if (claims.typ !== 'access') throw new UnauthorizedException('Not an access token');
-    const account = await this.accounts.findById(claims.sub);
+    const account = await this.accounts.findForToken(claims.sub);
     if (!account) throw new UnauthorizedException('The account no longer exists');
     return {
       principal: { accountId: account.id, username: account.username, role: account.role },

@@ -25,7 +25,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
 
   async validate(claims: AccessTokenClaims): Promise<Principal> {
     if (claims.typ !== 'access') throw new UnauthorizedException('Not an access token');
-    const account = await this.accounts.findById(claims.sub);
+    const account = await this.accounts.findForToken(claims.sub);
     if (!account) throw new UnauthorizedException('The account no longer exists');
     return { accountId: account.id, username: account.username, role: account.role };
   }

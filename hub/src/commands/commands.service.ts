@@ -57,6 +57,8 @@ interface Outcome {
 }
 
 interface Waiter {
+  /** The command as sent, so its result needs no read-back. */
+  command: CommandEntity;
   settle: (outcome: Outcome) => void;
 }
 
@@ -182,7 +184,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
 
   /** Called by a transport when an agent reports a command's outcome. Returns why it was refused, if it was. */
   async handleResult(deviceId: string, result: ResultMessage): Promise<string | null> {
-    const command = await this.commands.findById(result.id);
+    const command = this.waiters.get(result.id)?.command ?? (await this.commands.findById(result.id));
     if (!command || command.deviceId !== deviceId) {
       this.logger.warn(
         `Device ${deviceId} reported a result for command ${result.id}, which is not one of its commands`,
@@ -280,7 +282,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
       return { queued: command };
     }
 
-    const outcome = this.waitFor(command.id);
+    const outcome = this.waitFor(command);
     try {
       let ack: Ack;
       try {
@@ -444,11 +446,12 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
     );
   }
 
-  private waitFor(id: string): { promise: Promise<Outcome>; cancel: () => void } {
+  private waitFor(command: CommandEntity): { promise: Promise<Outcome>; cancel: () => void } {
+    const id = command.id;
     let timer: NodeJS.Timeout | undefined;
     const promise = new Promise<Outcome>((resolve, reject) => {
       timer = setTimeout(() => reject(new Error('timeout')), this.config.commandTimeoutMs);
-      this.waiters.set(id, { settle: resolve });
+      this.waiters.set(id, { command, settle: resolve });
     });
     promise.catch(() => undefined);
     return {
