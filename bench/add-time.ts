@@ -10,12 +10,11 @@
  */
 import {
   checkInterrupted,
-  cleanUp,
-  interruptedBy,
   onCleanup,
+  runBenchmark,
   sleepInterruptibly,
   stats,
-  stopOnSignals,
+  UsageError,
   withTimeout,
   type Stats,
 } from './lib/harness';
@@ -135,8 +134,6 @@ function parseOptions(argv: string[]): Options {
   if (options.user === options.directUser) throw new UsageError('--user and --direct-user must differ');
   return options;
 }
-
-class UsageError extends Error {}
 
 // ---------------------------------------------------------------------------------------------
 // clean-up (the registry is in lib/harness.ts)
@@ -706,21 +703,10 @@ function markdown(r: {
 
 // ---------------------------------------------------------------------------------------------
 
-let options: Options;
-try {
-  options = parseOptions(process.argv.slice(2));
-} catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  if (error.message) console.error(error.message);
-  console.error(USAGE);
-  process.exit(error.message ? 2 : 0);
-}
-
-stopOnSignals('the agent, the hub and the lab');
-
-main(options)
-  .catch((error: Error) => {
-    if (!interruptedBy()) console.error(`add-time benchmark failed: ${error.stack ?? error.message}`);
-    process.exitCode = interruptedBy() ? 130 : 1;
-  })
-  .finally(() => cleanUp());
+runBenchmark({
+  name: 'add-time',
+  usage: USAGE,
+  stopping: 'the agent, the hub and the lab',
+  parse: parseOptions,
+  main,
+});

@@ -16,12 +16,11 @@
  */
 import {
   checkInterrupted,
-  cleanUp,
-  interruptedBy,
   onCleanup,
+  runBenchmark,
   sleepInterruptibly,
   stats,
-  stopOnSignals,
+  UsageError,
   withTimeout,
   type Stats,
 } from './lib/harness';
@@ -109,8 +108,6 @@ const USAGE = `usage: node bench/run.mjs many-agents [options]
                              idle (default: timekpr's defaults, all hours allowed), configured, active
   --json FILE                also write the results as JSON
   --hub-node-options=OPTS    NODE_OPTIONS for the hub process, e.g. --hub-node-options="--require ./profile.js"`;
-
-class UsageError extends Error {}
 
 function intIn(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);
@@ -1396,33 +1393,16 @@ function markdown(r: {
 
 // ---------------------------------------------------------------------------------------------
 
-function runBenchmark(): void {
-  let options: Options;
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    if (error.message) console.error(error.message);
-    console.error(USAGE);
-    process.exit(error.message ? 2 : 0);
-  }
-
-  stopOnSignals('the agents and the hub');
-
-  main(options)
-    .catch((error: Error) => {
-      if (!interruptedBy()) {
-        console.error(`many-agents benchmark failed: ${error.stack ?? error.message}`);
-        const output = hubLog?.().trim();
-        if (output) console.error(`hub output (last 3000 characters):\n${output.slice(-3000)}`);
-      }
-      process.exitCode = interruptedBy() ? 130 : 1;
-    })
-    .finally(async () => {
-      await cleanUp();
-      process.exit(); // with process.exitCode; nothing of ours is left running
-    });
-}
-
 if (process.argv[2] === '--worker' && process.send) runWorker();
-else runBenchmark();
+else
+  runBenchmark({
+    name: 'many-agents',
+    usage: USAGE,
+    stopping: 'the agents and the hub',
+    parse: parseOptions,
+    main,
+    explain: () => {
+      const output = hubLog?.().trim();
+      if (output) console.error(`hub output (last 3000 characters):\n${output.slice(-3000)}`);
+    },
+  });

@@ -10,15 +10,15 @@ import {
   type TimeResponse,
 } from '@kidtime/protocol';
 import { io, type Socket } from 'socket.io-client';
-import { ApiClient } from './support/api-client';
-import { AgentProcess, HubProcess, enrollAndStartAgent, type EnrolledAgent } from './support/hub-process';
+import type { ApiClient } from './support/api-client';
+import { AgentProcess, type EnrolledAgent, type HubProcess } from './support/hub-process';
+import { startHousehold, type Household } from './support/household';
 import { eventually } from './support/processes';
-import { connectLab, type TimekprLabHandle } from './support/timekpr-lab';
 
 const KID = 'ktkid7';
 
 describe('live updates for the UI', () => {
-  let lab: TimekprLabHandle;
+  let home: Household;
   let hub: HubProcess;
   let api: ApiClient;
   let enrolled: EnrolledAgent;
@@ -35,22 +35,13 @@ describe('live updates for the UI', () => {
   };
 
   beforeAll(async () => {
-    lab = connectLab();
-    await lab.ensureUser(KID);
-    await lab.resetUser(KID);
-    hub = await HubProcess.start();
-    api = new ApiClient(hub.url);
-    await api.post('/api/setup', { username: 'mum', password: 'kitchen-phone-42' });
-    await api.login('mum', 'kitchen-phone-42');
-    enrolled = await enrollAndStartAgent(api, KID);
+    home = await startHousehold(KID);
+    ({ hub, api, enrolled } = home);
   });
 
   afterAll(async () => {
     for (const socket of sockets) socket.disconnect();
-    await enrolled?.agent.stop();
-    await hub?.stop();
-    enrolled?.removeConfig();
-    await lab?.resetUser(KID);
+    await home?.close();
   });
 
   it("runs one socket.io server with the agents' heartbeat and message limit, whichever gateway made it", async () => {

@@ -13,22 +13,22 @@ import {
   type TimeResponse,
 } from '@kidtime/protocol';
 import { io, type Socket } from 'socket.io-client';
-import { ApiClient } from './support/api-client';
-import { AgentProcess, HubProcess, enrollAndStartAgent } from './support/hub-process';
+import type { ApiClient } from './support/api-client';
+import { AgentProcess, type EnrolledAgent, type HubProcess } from './support/hub-process';
+import { startHousehold, type Household } from './support/household';
 import { eventually, sleep } from './support/processes';
-import { connectLab, type TimekprLabHandle } from './support/timekpr-lab';
+import type { TimekprLabHandle } from './support/timekpr-lab';
 
 const KID = 'ktkid8';
 const FINAL = new Set(['applied', 'failed', 'expired']);
 
 describe('reliability', () => {
+  let home: Household;
   let lab: TimekprLabHandle;
   let hub: HubProcess;
-  let agent: AgentProcess;
   let api: ApiClient;
+  let pc: EnrolledAgent;
   let deviceId: string;
-  let configPath: string;
-  let removeConfig: () => void = () => undefined;
 
   const balance = async () => Number((await lab.userinfo(KID)).TIME_SPENT_BALANCE);
   const addTime = (seconds: number, extra: Record<string, unknown> = {}) =>
@@ -58,27 +58,15 @@ describe('reliability', () => {
     );
 
   beforeAll(async () => {
-    lab = connectLab();
-    await lab.ensureUser(KID);
-    await lab.resetUser(KID);
-    hub = await HubProcess.start();
-    api = new ApiClient(hub.url);
-    await api.post('/api/setup', { username: 'dad', password: 'garage-door-77' });
-    await api.login('dad', 'garage-door-77');
-    const enrolled = await enrollAndStartAgent(api, KID);
-    ({ agent, configPath, removeConfig } = enrolled);
-    deviceId = enrolled.device.id;
+    home = await startHousehold(KID);
+    ({ lab, hub, api, enrolled: pc } = home);
+    deviceId = pc.device.id;
   });
 
-  afterAll(async () => {
-    await agent?.stop();
-    await hub?.stop();
-    removeConfig();
-    await lab?.resetUser(KID);
-  });
+  afterAll(() => home?.close());
 
   it('applies 100 commands queued for a stopped agent exactly once each, or reports them expired', async () => {
-    await agent.stop();
+    await pc.agent.stop();
     await online(false);
     const before = await balance();
     const ids: string[] = [];
@@ -89,7 +77,7 @@ describe('reliability', () => {
       ids.push(response.body.command.id);
     }
     await sleep(11_000);
-    agent = AgentProcess.start(configPath);
+    pc.agent = AgentProcess.start(pc.configPath);
     const done = await settled(ids, 90_000);
     const count = (status: string) => done.filter((c) => c.status === status).length;
     expect([count('applied'), count('expired'), count('failed')]).toEqual([90, 10, 0]);
@@ -126,8 +114,8 @@ describe('reliability', () => {
       );
       return sent?.id;
     });
-    await agent.kill();
-    agent = AgentProcess.start(configPath);
+    await pc.agent.kill();
+    pc.agent = AgentProcess.start(pc.configPath);
     const [done] = await settled([id]);
     expect(done!.status).toBe('applied');
     await pending;
@@ -142,7 +130,7 @@ describe('reliability', () => {
     await online(true, 30_000);
     const reconnectMs = Date.now() - restartedAt;
     expect(reconnectMs).toBeLessThan(20_000);
-    expect(agent.log).toMatch(/Reconnecting in \d+ s/);
+    expect(pc.agent.log).toMatch(/Reconnecting in \d+ s/);
     const response = await addTime(15);
     expect(response.status).toBe(200);
   }, 60_000);

@@ -2,16 +2,17 @@
  * Schedule changes, checked against timekpra's own reading of the user's configuration.
  */
 import type { CommandView, DeviceView, TimeResponse } from '@kidtime/protocol';
-import { ApiClient } from './support/api-client';
-import { AgentProcess, HubProcess, enrollAndStartAgent, type EnrolledAgent } from './support/hub-process';
+import type { ApiClient } from './support/api-client';
+import { AgentProcess, type EnrolledAgent } from './support/hub-process';
+import { startHousehold, type Household } from './support/household';
 import { eventually } from './support/processes';
-import { connectLab, type TimekprLabHandle } from './support/timekpr-lab';
+import type { TimekprLabHandle } from './support/timekpr-lab';
 
 const KID = 'ktkid5';
 
 describe('schedules', () => {
+  let home: Household;
   let lab: TimekprLabHandle;
-  let hub: HubProcess;
   let api: ApiClient;
   let enrolled: EnrolledAgent;
 
@@ -23,22 +24,11 @@ describe('schedules', () => {
     );
 
   beforeAll(async () => {
-    lab = connectLab();
-    await lab.ensureUser(KID);
-    await lab.resetUser(KID);
-    hub = await HubProcess.start();
-    api = new ApiClient(hub.url);
-    await api.post('/api/setup', { username: 'mum', password: 'kitchen-phone-42' });
-    await api.login('mum', 'kitchen-phone-42');
-    enrolled = await enrollAndStartAgent(api, KID);
+    home = await startHousehold(KID);
+    ({ lab, api, enrolled } = home);
   });
 
-  afterAll(async () => {
-    await enrolled?.agent.stop();
-    await hub?.stop();
-    enrolled?.removeConfig();
-    await lab?.resetUser(KID);
-  });
+  afterAll(() => home?.close());
 
   it('applies every kind of setting and answers with the state timekpr reads back', async () => {
     const response = await patch({

@@ -3,14 +3,16 @@
  * it, the hub stores it, and when the time runs out timekprd really ends the session and the hub records it.
  */
 import type { TimeResponse, UsageDayView } from '@kidtime/protocol';
-import { ApiClient } from './support/api-client';
-import { HubProcess, enrollAndStartAgent, type EnrolledAgent } from './support/hub-process';
+import type { ApiClient } from './support/api-client';
+import type { EnrolledAgent, HubProcess } from './support/hub-process';
+import { startHousehold, type Household } from './support/household';
 import { eventually, sleep } from './support/processes';
-import { connectLab, type TimekprLabHandle } from './support/timekpr-lab';
+import type { TimekprLabHandle } from './support/timekpr-lab';
 
 const KID = 'ktkid6';
 
 describe('usage records', () => {
+  let home: Household;
   let lab: TimekprLabHandle;
   let hub: HubProcess;
   let api: ApiClient;
@@ -21,22 +23,13 @@ describe('usage records', () => {
     (await api.get<UsageDayView[]>(`/api/usage?deviceId=${enrolled.device.id}&login=${KID}`)).body;
 
   beforeAll(async () => {
-    lab = connectLab();
-    await lab.ensureUser(KID);
-    await lab.resetUser(KID);
-    hub = await HubProcess.start();
-    api = new ApiClient(hub.url);
-    await api.post('/api/setup', { username: 'mum', password: 'kitchen-phone-42' });
-    await api.login('mum', 'kitchen-phone-42');
-    enrolled = await enrollAndStartAgent(api, KID, { stateIntervalSeconds: 10 });
+    home = await startHousehold(KID, { stateIntervalSeconds: 10 });
+    ({ lab, hub, api, enrolled } = home);
   });
 
   afterAll(async () => {
     if (session) await lab.logout(session);
-    await enrolled?.agent.stop();
-    await hub?.stop();
-    enrolled?.removeConfig();
-    await lab?.resetUser(KID);
+    await home?.close();
   });
 
   it('records the time a logged-in child uses, also while the hub is down, and the moment it runs out', async () => {

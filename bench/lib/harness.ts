@@ -42,6 +42,46 @@ export function stopOnSignals(what: string): void {
   }
 }
 
+/** A bad command line: its message (empty for --help) is printed with the usage text, exit code 2 (0). */
+export class UsageError extends Error {}
+
+/**
+ * A benchmark's entry point: parses the options (printing the usage on a UsageError), cleans up on signals,
+ * runs `main`, reports a failure (with `explain` for more context) and always cleans up.
+ */
+export function runBenchmark<O>(opts: {
+  name: string;
+  usage: string;
+  stopping: string;
+  parse: (argv: string[]) => O;
+  main: (options: O) => Promise<void>;
+  explain?: () => void;
+}): void {
+  let options: O;
+  try {
+    options = opts.parse(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    if (error.message) console.error(error.message);
+    console.error(opts.usage);
+    process.exit(error.message ? 2 : 0);
+  }
+  stopOnSignals(opts.stopping);
+  opts
+    .main(options)
+    .catch((error: Error) => {
+      if (!interrupted) {
+        console.error(`${opts.name} benchmark failed: ${error.stack ?? error.message}`);
+        opts.explain?.();
+      }
+      process.exitCode = interrupted ? 130 : 1;
+    })
+    .finally(async () => {
+      await cleanUp();
+      process.exit(); // with process.exitCode; nothing of ours is left running
+    });
+}
+
 export function checkInterrupted(): void {
   if (interrupted) throw new Error(`interrupted by ${interrupted}`);
 }
