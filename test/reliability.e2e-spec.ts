@@ -12,6 +12,9 @@ import {
   type EnrollmentCreated,
   type TimeResponse,
 } from '@kidtime/protocol';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import type { ApiClient } from './support/api-client';
 import { AgentProcess, type EnrolledAgent, type HubProcess } from './support/hub-process';
@@ -122,18 +125,51 @@ describe('reliability', () => {
     expect(await balance()).toBe(before - 45);
   }, 90_000);
 
-  it('is reached again by its agent within seconds of a hub restart', async () => {
-    await hub.kill();
-    await sleep(2_000);
-    const restartedAt = Date.now();
-    await hub.restart();
-    await online(true, 30_000);
-    const reconnectMs = Date.now() - restartedAt;
-    expect(reconnectMs).toBeLessThan(20_000);
-    expect(pc.agent.log).toMatch(/Reconnecting in \d+ s/);
-    const response = await addTime(15);
-    expect(response.status).toBe(200);
-  }, 60_000);
+  it('is reached again by all its agents within seconds of a hub restart, not all at the same instant', async () => {
+    // Four more PCs (the same machine's timekpr), so the restart is met by a household of five agents.
+    const others: Array<{ agent: AgentProcess; dir: string }> = [];
+    try {
+      for (let i = 0; i < 4; i++) {
+        const code = (await api.post<EnrollmentCreated>('/api/enrollments', {})).body.code;
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kidtime-agent-'));
+        await AgentProcess.enroll(hub.url, code, path.join(dir, 'agent.json'));
+        others.push({ agent: AgentProcess.start(path.join(dir, 'agent.json')), dir });
+      }
+      const allOnline = (timeoutMs: number) =>
+        eventually(
+          'all five PCs to be online',
+          async () => {
+            const devices = (await api.get<DeviceView[]>('/api/devices')).body;
+            return devices.filter((d) => d.online).length === 5 ? true : undefined;
+          },
+          timeoutMs,
+        );
+      await allOnline(20_000);
+
+      await hub.kill();
+      await sleep(2_000);
+      const restartedAt = Date.now();
+      await hub.restart();
+      await allOnline(30_000);
+      expect(Date.now() - restartedAt).toBeLessThan(20_000);
+      const agents = [pc.agent, ...others.map((o) => o.agent)];
+      for (const agent of agents) expect(agent.log).toMatch(/Reconnecting in \d+ s/);
+      // When each agent got back in: jittered back-off spreads them out rather than all in one instant.
+      const back = agents.map((agent) => {
+        const times = [...agent.log.matchAll(/^(\S+) INFO Connected to the hub/gm)].map((m) =>
+          Date.parse(m[1]!),
+        );
+        return Math.min(...times.filter((t) => t >= restartedAt));
+      });
+      expect(Math.max(...back) - Math.min(...back)).toBeGreaterThan(50);
+      expect((await addTime(15)).status).toBe(200);
+    } finally {
+      for (const { agent, dir } of others) {
+        await agent.stop();
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }, 90_000);
 
   it('survives thousands of malformed agent messages: each refused with a reason, other agents unaffected', async () => {
     const enrollment = await api.post<EnrollmentCreated>('/api/enrollments', {});
