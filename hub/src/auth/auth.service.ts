@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  UnauthorizedException,
+  type OnModuleDestroy,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { Principal } from './current-account';
 import type { LoginRequest, TokenPair } from '@kidtime/protocol';
@@ -19,9 +26,13 @@ export interface AccessTokenClaims {
   typ: 'access';
 }
 
+/** How often expired refresh tokens are deleted. */
+const PRUNE_INTERVAL_MS = 6 * 3_600_000;
+
 @Injectable()
-export class AuthService {
+export class AuthService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(AuthService.name);
+  private pruner: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
@@ -32,6 +43,24 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
   ) {}
+
+  /** Expired refresh tokens are deleted at start and every few hours, so the table holds live sessions only. */
+  onModuleInit(): void {
+    const prune = () =>
+      this.refreshTokens
+        .deleteExpired(new Date())
+        .then((count) => count > 0 && this.logger.log(`Deleted ${count} expired refresh token(s)`))
+        .catch((error: unknown) =>
+          this.logger.error(`Deleting expired refresh tokens failed: ${String(error)}`),
+        );
+    void prune();
+    this.pruner = setInterval(() => void prune(), PRUNE_INTERVAL_MS);
+    this.pruner.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.pruner) clearInterval(this.pruner);
+  }
 
   async login(ip: string, { username, password }: LoginRequest): Promise<TokenPair> {
     const attempt = this.throttler.attempt(ip, username);

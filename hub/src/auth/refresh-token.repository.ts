@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, Repository } from 'typeorm';
+import { IsNull, LessThan, Repository } from 'typeorm';
 import { RefreshTokenEntity } from './refresh-token.entity';
 
 @Injectable()
@@ -23,6 +23,12 @@ export class RefreshTokenRepository {
   async markUsed(id: string, at: Date): Promise<boolean> {
     const result = await this.tokens.update({ id, usedAt: IsNull(), revokedAt: IsNull() }, { usedAt: at });
     return (result.affected ?? 0) === 1;
+  }
+
+  /** Forgets tokens that expired before `now`: they can no longer sign anyone in. Returns how many. */
+  async deleteExpired(now: Date): Promise<number> {
+    const result = await this.tokens.delete({ expiresAt: LessThan(now) });
+    return result.affected ?? 0;
   }
 
   async revokeFamily(familyId: string, at: Date): Promise<void> {

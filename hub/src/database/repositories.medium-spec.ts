@@ -88,6 +88,29 @@ describe('repositories on SQLite (medium)', () => {
     expect(await tokens.findByHash('a'.repeat(64))).toBeNull();
   });
 
+  it('forgets expired refresh tokens and keeps the others', async () => {
+    const accounts = new AccountRepository(db.getRepository(AccountEntity));
+    const tokens = new RefreshTokenRepository(db.getRepository(RefreshTokenEntity));
+    const account = await accounts.create({
+      username: `mum-${randomUUID().slice(0, 8)}`,
+      passwordHash: 'x',
+      role: 'parent',
+    });
+    const token = (hash: string, expiresAt: Date) =>
+      tokens.insert({
+        id: randomUUID(),
+        accountId: account.id,
+        familyId: randomUUID(),
+        tokenHash: hash,
+        expiresAt,
+      });
+    await token('b'.repeat(64), new Date(Date.now() - 1_000));
+    await token('c'.repeat(64), new Date(Date.now() + 60_000));
+    expect(await tokens.deleteExpired(new Date())).toBeGreaterThanOrEqual(1);
+    expect(await tokens.findByHash('b'.repeat(64))).toBeNull();
+    expect(await tokens.findByHash('c'.repeat(64))).not.toBeNull();
+  });
+
   it('lets an enrollment code be consumed once', async () => {
     const enrollments = new EnrollmentRepository(db.getRepository(EnrollmentEntity));
     await enrollments.create({
