@@ -1,0 +1,105 @@
+import { LitElement, css, html } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { ApiError, type Session } from '../data/api';
+import { sharedStyles } from './shared-styles';
+
+/**
+ * Sign in, or on a new hub create the owner account (only possible from the hub's own machine: the hub
+ * refuses it from anywhere else, and the message says so).
+ */
+@customElement('kt-sign-in')
+export class KtSignIn extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      form {
+        display: grid;
+        gap: 0.9rem;
+        max-width: 24rem;
+        margin: 0 auto;
+        padding: 1.25rem;
+        background: var(--kt-card);
+        border: 1px solid var(--kt-border);
+        border-radius: 1rem;
+      }
+      label {
+        display: grid;
+        gap: 0.3rem;
+        font-weight: 600;
+      }
+      input {
+        min-height: 44px;
+        padding: 0 0.75rem;
+        border-radius: 0.5rem;
+        border: 1px solid var(--kt-border);
+        background: var(--kt-bg);
+        color: var(--kt-text);
+        font: inherit;
+      }
+      h2 {
+        margin: 0;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) session!: Session;
+  /** `setup` creates the first (owner) account. */
+  @property() mode: 'login' | 'setup' = 'login';
+  @state() private _error = '';
+  @state() private _busy = false;
+
+  override render() {
+    const setup = this.mode === 'setup';
+    return html`
+      <form @submit=${this._submit} aria-labelledby="title">
+        <h2 id="title">${setup ? 'Create the owner account' : 'Sign in'}</h2>
+        ${
+          setup
+            ? html`<p class="muted">This hub has no account yet. The owner manages the other parents.</p>`
+            : null
+        }
+        <label>
+          Username
+          <input name="username" autocomplete="username" required autocapitalize="none" />
+        </label>
+        <label>
+          Password
+          <input
+            name="password"
+            type="password"
+            required
+            minlength=${setup ? 8 : 1}
+            autocomplete=${setup ? 'new-password' : 'current-password'}
+          />
+        </label>
+        ${this._error ? html`<p role="alert">${this._error}</p>` : null}
+        <button class="primary" type="submit" ?disabled=${this._busy}>
+          ${setup ? 'Create account' : 'Sign in'}
+        </button>
+      </form>
+    `;
+  }
+
+  private async _submit(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const form = new FormData(event.target as HTMLFormElement);
+    const username = String(form.get('username') ?? '').trim();
+    const password = String(form.get('password') ?? '');
+    this._busy = true;
+    this._error = '';
+    try {
+      if (this.mode === 'setup') await this.session.setup(username, password);
+      else await this.session.login(username, password);
+    } catch (error) {
+      this._error = error instanceof ApiError ? error.message : String(error);
+    } finally {
+      this._busy = false;
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'kt-sign-in': KtSignIn;
+  }
+}
