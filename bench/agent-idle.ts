@@ -16,6 +16,7 @@ import { ApiClient } from '../test/support/api-client';
 import { HubProcess, enrollAndStartAgent } from '../test/support/hub-process';
 import { sleep } from '../test/support/processes';
 import { startTimekprLab } from '../test/support/timekpr-lab';
+import { UsageError, onCleanup, runBenchmark } from './lib/harness';
 
 const LOGIN = 'ktbench3';
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
@@ -24,13 +25,6 @@ interface Sample {
   rssKb: number;
   anonKb: number;
   fileKb: number;
-}
-
-const cleanups: Array<() => Promise<unknown>> = [];
-async function cleanUp(): Promise<void> {
-  for (let step = cleanups.pop(); step; step = cleanups.pop()) {
-    await step().catch((error: unknown) => console.error(`clean-up failed: ${String(error)}`));
-  }
 }
 
 function memory(pid: number): Sample {
@@ -72,32 +66,53 @@ async function observe(pid: number, seconds: number) {
   };
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: { seconds: { type: 'string', default: '60' }, json: { type: 'string' } },
-  });
-  const seconds = Number(values.seconds);
-  if (!Number.isInteger(seconds) || seconds < 5 || seconds > 600) throw new Error('--seconds: 5 to 600');
+const USAGE = 'usage: node bench/run.mjs agent-idle [--seconds 60] [--json FILE]';
 
+interface Options {
+  seconds: number;
+  json: string | undefined;
+}
+
+function parseOptions(argv: string[]): Options {
+  let values: { seconds?: string; json?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        seconds: { type: 'string', default: '60' },
+        json: { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) throw new UsageError('');
+  const seconds = Number(values.seconds);
+  if (!Number.isInteger(seconds) || seconds < 5 || seconds > 600) throw new UsageError('--seconds: 5 to 600');
+  return { seconds, json: values.json };
+}
+
+async function main({ seconds, json }: Options): Promise<void> {
   console.log('Starting the Timekpr lab, the hub and an enrolled agent…');
   const lab = await startTimekprLab();
-  cleanups.push(() => lab.stop({ deleteUsers: true }));
+  onCleanup('the Timekpr lab', () => lab.stop({ deleteUsers: true }));
   await lab.ensureUser(LOGIN);
   const hub = await HubProcess.start({ HOST: '127.0.0.1', LOG_LEVEL: 'log' });
-  cleanups.push(() => hub.stop());
+  onCleanup('the hub', () => hub.stop());
   const api = new ApiClient(hub.url);
   const setup = await api.post('/api/setup', { username: 'bench', password: 'quiet-evening-42' });
   if (setup.status !== 201) throw new Error(`setup failed: ${JSON.stringify(setup.body)}`);
   await api.login('bench', 'quiet-evening-42');
   const enrolled = await enrollAndStartAgent(api, LOGIN);
-  cleanups.push(async () => {
+  onCleanup('the agent', async () => {
     await enrolled.agent.stop();
     enrolled.removeConfig();
   });
   const baseline: ChildProcess = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 1e9)'], {
     stdio: 'ignore',
   });
-  cleanups.push(async () => baseline.kill());
+  onCleanup('the bare node process', async () => baseline.kill());
 
   console.log('Letting start-up settle for 10 s…');
   await sleep(10_000);
@@ -108,17 +123,13 @@ async function main(): Promise<void> {
   ]);
   const result = { node: process.version, cpus: os.cpus().length, agent, bareNode };
   console.log(JSON.stringify(result, null, 2));
-  if (values.json) fs.writeFileSync(values.json, JSON.stringify(result, null, 2));
+  if (json) fs.writeFileSync(json, JSON.stringify(result, null, 2));
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    void cleanUp().finally(() => process.exit(130));
-  });
-}
-main()
-  .catch((error: unknown) => {
-    console.error((error as Error).stack ?? String(error));
-    process.exitCode = 1;
-  })
-  .finally(cleanUp);
+runBenchmark({
+  name: 'agent-idle',
+  usage: USAGE,
+  stopping: 'the agent, the hub and the lab',
+  parse: parseOptions,
+  main,
+});

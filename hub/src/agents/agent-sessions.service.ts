@@ -59,7 +59,8 @@ export class AgentSessionsService {
     this.connections.attach(device.id, link);
     await this.touch(device.id, { transport: link.transport });
     this.logger.log(`Device "${device.name}" (${device.id}) connected over ${link.transport}`);
-    await this.deviceViews.publish(device.id);
+    // The device was just read for the handshake: no second read to tell the UI.
+    this.live.publish('device', { device: this.deviceViews.toView(device) });
   }
 
   async disconnected(deviceId: string, link: AgentLink, reason: string): Promise<void> {
