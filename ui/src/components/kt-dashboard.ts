@@ -68,7 +68,10 @@ export class KtDashboard extends LitElement {
     if (users.length === 0)
       return html`<div class="empty">
         <h2>No PCs yet</h2>
-        <p>Add a child's PC: create an enrollment code and run the install command it shows on that PC.</p>
+        <p>
+          Add a child's PC: create an enrollment code (<code>POST /api/enrollments</code>, see the README) and
+          run the install command it gives on that PC. It appears here by itself.
+        </p>
       </div>`;
     return html`<div class="cards" @kt-time-change=${this._onTimeChange}>
       ${users.map((user) => {
