@@ -34,6 +34,13 @@ export const loginRequestSchema = z.strictObject({
 });
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
 
+/** `POST /api/auth/password`: change your own password; every other session of yours is signed out. */
+export const changePasswordSchema = z.strictObject({
+  currentPassword: z.string().min(1).max(256),
+  newPassword: passwordSchema,
+});
+export type ChangePasswordRequest = z.infer<typeof changePasswordSchema>;
+
 export const refreshRequestSchema = z.strictObject({ refreshToken: z.string().min(1).max(200) });
 
 export const tokenPairSchema = z.object({

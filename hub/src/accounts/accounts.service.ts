@@ -12,6 +12,13 @@ import { PasswordHasher } from '../auth/password-hasher';
 import type { AccountEntity } from './account.entity';
 import { AccountRepository } from './account.repository';
 
+/** What passwordSchema cannot check alone. */
+export function assertPasswordAllowed(username: string, password: string): void {
+  if (password.toLowerCase().includes(username)) {
+    throw new BadRequestException('password: must not contain the username');
+  }
+}
+
 @Injectable()
 export class AccountsService {
   private readonly logger = new Logger(AccountsService.name);
@@ -108,9 +115,7 @@ export class AccountsService {
   }
 
   private async insert({ username, password }: Credentials, role: Role): Promise<AccountEntity> {
-    if (password.toLowerCase().includes(username)) {
-      throw new BadRequestException('password: must not contain the username');
-    }
+    assertPasswordAllowed(username, password);
     if (await this.accounts.findByUsername(username)) {
       throw new ConflictException(`An account named "${username}" already exists`);
     }

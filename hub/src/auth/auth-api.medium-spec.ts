@@ -195,6 +195,34 @@ describe('auth API (medium)', () => {
     expect((await call('GET', '/api/auth/me', undefined, grandma)).status).toBe(401);
   });
 
+  it('lets anyone, a viewer too, change their own password and signs out their other sessions', async () => {
+    const owner = (await login('mum', 'kitchen-phone-42')).body.accessToken as string;
+    await call('POST', '/api/accounts', { username: 'uncle', password: 'fishing-trip-9', role: 'viewer' }, owner);
+    const phone = (await login('uncle', 'fishing-trip-9')).body as { accessToken: string; refreshToken: string };
+    const laptop = (await login('uncle', 'fishing-trip-9')).body as { accessToken: string };
+    const change = (body: unknown) => call('POST', '/api/auth/password', body, laptop.accessToken);
+
+    const wrong = await change({ currentPassword: 'not-it-at-all', newPassword: 'camping-trip-10' });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.message).toBe('The current password is wrong');
+    expect((await change({ currentPassword: 'fishing-trip-9', newPassword: 'short' })).body.message).toBe(
+      'newPassword: must be at least 8 characters',
+    );
+    expect(
+      (await change({ currentPassword: 'fishing-trip-9', newPassword: 'uncle-is-back' })).body.message,
+    ).toBe('password: must not contain the username');
+
+    const changed = await change({ currentPassword: 'fishing-trip-9', newPassword: 'camping-trip-10' });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toHaveProperty('refreshToken');
+    expect((await login('uncle', 'fishing-trip-9')).status).toBe(401);
+    expect((await login('uncle', 'camping-trip-10')).status).toBe(200);
+    // The phone's session is over; the new pair from the change keeps working.
+    expect((await call('POST', '/api/auth/refresh', { refreshToken: phone.refreshToken })).status).toBe(401);
+    const renewed = await call('POST', '/api/auth/refresh', { refreshToken: changed.body.refreshToken });
+    expect(renewed.status).toBe(200);
+  });
+
   it('keeps an audit log of who changed what, readable as JSON and CSV', async () => {
     const token = (await login('mum', 'kitchen-phone-42')).body.accessToken as string;
     const reply = await call('GET', '/api/audit?limit=500', undefined, token);

@@ -1,9 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
+  changePasswordSchema,
   loginRequestSchema,
   refreshRequestSchema,
   type AccountView,
+  type ChangePasswordRequest,
   type LoginRequest,
   type TokenPair,
 } from '@kidtime/protocol';
@@ -11,7 +13,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { AccountsService } from '../accounts/accounts.service';
 import { normalizeAddress } from '../common/client-address';
-import { Public } from '../common/decorators';
+import { Public, Roles } from '../common/decorators';
 import { ApiZodBody } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AuthService } from './auth.service';
@@ -47,6 +49,20 @@ export class AuthController {
     @Body(new ZodValidationPipe(refreshRequestSchema)) body: z.infer<typeof refreshRequestSchema>,
   ): Promise<TokenPair> {
     return this.auth.refresh(normalizeAddress(request.socket.remoteAddress), body.refreshToken);
+  }
+
+  @Post('password')
+  @HttpCode(200)
+  @Roles('owner', 'parent', 'viewer')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Change your own password; your other sessions are signed out, you get new tokens' })
+  @ApiZodBody(changePasswordSchema)
+  changePassword(
+    @Req() request: Request,
+    @Body(new ZodValidationPipe(changePasswordSchema)) body: ChangePasswordRequest,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<TokenPair> {
+    return this.auth.changePassword(normalizeAddress(request.socket.remoteAddress), principal, body);
   }
 
   @Get('me')

@@ -8,11 +8,12 @@ import {
 } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { Principal } from './current-account';
-import type { LoginRequest, TokenPair } from '@kidtime/protocol';
+import type { ChangePasswordRequest, LoginRequest, TokenPair } from '@kidtime/protocol';
 import { randomUUID } from 'node:crypto';
 import type { AccountEntity } from '../accounts/account.entity';
 import { AccountRepository } from '../accounts/account.repository';
-import { AuditService } from '../audit/audit.service';
+import { assertPasswordAllowed } from '../accounts/accounts.service';
+import { AuditService, accountActor } from '../audit/audit.service';
 import { hashToken, randomToken } from '../common/secure-token';
 import type { HubConfig } from '../config/hub-config';
 import { HUB_CONFIG } from '../config/tokens';
@@ -105,6 +106,33 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     const account = await this.accounts.findById(stored.accountId);
     if (!account) throw new UnauthorizedException('The account no longer exists');
     return this.issue(account, stored.familyId);
+  }
+
+  /**
+   * Changes the caller's own password after checking the current one (throttled like a sign-in, since it
+   * is a password guess too). Every session of the account is signed out; the caller gets a fresh one.
+   */
+  async changePassword(ip: string, principal: Principal, request: ChangePasswordRequest): Promise<TokenPair> {
+    const attempt = this.throttler.attempt(ip, principal.username);
+    const account = await this.accounts.findById(principal.accountId);
+    if (!account) throw new UnauthorizedException('The account no longer exists');
+    const actor = accountActor(principal);
+    if (!(await this.hasher.verify(account.passwordHash, request.currentPassword))) {
+      await this.audit.record(actor, {
+        action: 'account.password',
+        result: 'refused',
+        details: { from: ip },
+        message: 'wrong current password',
+      });
+      throw new UnauthorizedException('The current password is wrong');
+    }
+    attempt.succeeded();
+    assertPasswordAllowed(account.username, request.newPassword);
+    await this.accounts.update(account.id, { passwordHash: await this.hasher.hash(request.newPassword) });
+    await this.refreshTokens.revokeAccount(account.id, new Date());
+    await this.audit.record(actor, { action: 'account.password', result: 'ok', details: { from: ip } });
+    this.logger.log(`"${account.username}" changed their password; their other sessions are signed out`);
+    return this.issue(account, randomUUID());
   }
 
   /** Checks an access token presented outside HTTP (the UI's live socket); returns who it is and until when. */

@@ -31,6 +31,11 @@ export class RefreshTokenRepository {
     return result.affected ?? 0;
   }
 
+  /** Signs an account out everywhere (its password changed). */
+  async revokeAccount(accountId: string, at: Date): Promise<void> {
+    await this.tokens.update({ accountId, revokedAt: IsNull() }, { revokedAt: at });
+  }
+
   async revokeFamily(familyId: string, at: Date): Promise<void> {
     await this.tokens.update({ familyId, revokedAt: IsNull() }, { revokedAt: at });
   }
