@@ -13,7 +13,7 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/{protocol,hub,agent}/src/**/*.spec.ts'],
+      testMatch: ['<rootDir>/{protocol,hub,agent,ui}/src/**/*.spec.ts'],
     },
     {
       ...shared,

@@ -3,25 +3,14 @@
  * agent and the real timekprd: first-run setup, the dashboard, a quick action that timekpra confirms, and a
  * PC going offline and back, at a phone's size.
  */
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ApiClient } from './support/api-client';
 import { AgentProcess, HubProcess, enrollAndStartAgent, type EnrolledAgent } from './support/hub-process';
 import { OWNER } from './support/household';
+import { PHONE, launchBrowser, screenshot as save, seriousAccessibilityViolations } from './support/browser';
 import { connectLab, type TimekprLabHandle } from './support/timekpr-lab';
 
 const KID = 'ktkid9';
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 describe('web app', () => {
   let lab: TimekprLabHandle;
@@ -31,20 +20,15 @@ describe('web app', () => {
   let enrolled: EnrolledAgent | undefined;
 
   const balance = async () => Number((await lab.userinfo(KID)).TIME_SPENT_BALANCE);
-  /** With KIDTIME_SCREENSHOTS=DIR the main screens are saved there (docs/screenshots is made this way). */
-  const screenshot = async (name: string) => {
-    const dir = process.env.KIDTIME_SCREENSHOTS;
-    if (dir) await page.screenshot({ path: path.join(dir, `${name}.png`) });
-  };
+  const screenshot = (name: string) => save(page, name);
 
   beforeAll(async () => {
     lab = connectLab();
     await lab.ensureUser(KID);
     await lab.resetUser(KID);
     hub = await HubProcess.start();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-    // A phone: 375 px wide, touch.
-    page = await browser.newPage({ viewport: { width: 375, height: 812 }, hasTouch: true, isMobile: true });
+    browser = await launchBrowser();
+    page = await browser.newPage(PHONE);
   });
 
   afterAll(async () => {
@@ -58,6 +42,7 @@ describe('web app', () => {
   it("creates the owner on first run, on the hub's own machine", async () => {
     await page.goto(hub.url);
     await page.getByRole('heading', { name: 'Create the owner account' }).waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await screenshot('setup-phone');
     await page.getByLabel('Username').fill(OWNER.username);
     await page.getByLabel('Password').fill(OWNER.password);
@@ -70,17 +55,18 @@ describe('web app', () => {
     const api = new ApiClient(hub.url);
     await api.login(OWNER.username, OWNER.password);
     enrolled = await enrollAndStartAgent(api, KID);
-    const card = page.locator('kt-user-card', { hasText: KID });
+    const card = page.locator('kt-child-card', { hasText: KID });
     await card.getByTestId('time-left').waitFor({ timeout: 15_000 });
     const before = await balance();
     await card.getByRole('button', { name: `Add 15 minutes for ${KID}` }).click();
     await card.getByText(/^Done/).waitFor({ timeout: 15_000 });
     await screenshot('dashboard-phone');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
     expect(await balance()).toBe(Math.min(before, 86_400) - 900);
   });
 
   it('shows a PC going offline, queues a change for it, and shows it applied when the PC is back', async () => {
-    const card = page.locator('kt-user-card', { hasText: KID });
+    const card = page.locator('kt-child-card', { hasText: KID });
     await enrolled!.agent.stop();
     await card.locator('.badge', { hasText: 'offline' }).waitFor({ timeout: 15_000 });
     const before = await balance();

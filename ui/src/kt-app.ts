@@ -1,16 +1,36 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
+import { keyed } from 'lit/directives/keyed.js';
 import { provide } from '@lit/context';
 import { ApiError, Session, me, setupNeeded } from './data/api';
 import { hubContext, type HubContext } from './data/context';
 import { LiveConnection } from './data/live';
+import { href, parseRoute, type Route } from './data/router';
+import { HubStore } from './data/store';
 import { sharedStyles } from './components/shared-styles';
 import './components/kt-dashboard';
 import './components/kt-sign-in';
+import './components/kt-child-page';
+import './components/kt-usage-page';
+import './components/kt-activity-page';
+import './components/kt-devices-page';
+import './components/kt-accounts-page';
 
 type Screen = 'loading' | 'setup' | 'login' | 'ready' | 'unreachable';
 
-/** The app shell: signs in (or sets up the first account), then shows the dashboard with live updates. */
+const NAV: ReadonlyArray<{ page: Route['page']; label: string; icon: string }> = [
+  { page: 'home', label: 'Today', icon: '◔' },
+  { page: 'usage', label: 'Usage', icon: '▥' },
+  { page: 'activity', label: 'Activity', icon: '☰' },
+  { page: 'devices', label: 'PCs', icon: '▭' },
+  { page: 'accounts', label: 'Account', icon: '◯' },
+];
+
+/**
+ * The app shell: signs in (or sets up the first account), then shows the screen the URL names, with live
+ * updates. When the session can no longer be renewed, it asks for the password again over the screen the
+ * parent was using, so a half-edited schedule is still there afterwards.
+ */
 @customElement('kt-app')
 export class KtApp extends LitElement {
   static override styles = [
@@ -22,28 +42,96 @@ export class KtApp extends LitElement {
         background: var(--kt-bg);
       }
       header {
+        position: sticky;
+        top: 0;
+        z-index: 2;
         display: flex;
         align-items: center;
         gap: 0.75rem;
-        padding: 0.75rem 1rem;
+        padding: 0.5rem 1rem;
         border-bottom: 1px solid var(--kt-border);
         background: var(--kt-card);
       }
-      h1 {
-        font-size: 1.25rem;
+      .brand {
+        font-size: 1.2rem;
+        font-weight: 700;
         margin: 0;
+        color: inherit;
+        text-decoration: none;
+      }
+      .spacer {
         flex: 1;
       }
       main {
         max-width: 72rem;
         margin: 0 auto;
-        padding: 1rem;
+        padding: 1rem 1rem 6rem;
       }
       .live {
         font-size: 0.85rem;
       }
       .live.on {
         color: var(--kt-ok);
+      }
+      nav ul {
+        display: flex;
+        margin: 0;
+        padding: 0;
+        list-style: none;
+      }
+      nav a {
+        display: flex;
+        align-items: center;
+        justify-content: center;
+        gap: 0.4rem;
+        min-height: 44px;
+        padding: 0 0.8rem;
+        border-radius: 0.6rem;
+        color: var(--kt-muted);
+        text-decoration: none;
+        font-weight: 600;
+      }
+      nav a[aria-current='page'] {
+        color: var(--kt-accent);
+        background: var(--kt-accent-soft);
+      }
+      .icon {
+        font-size: 1.1rem;
+      }
+      /* Phones: the navigation is a tab bar under the thumb. */
+      @media (max-width: 47.99rem) {
+        nav {
+          position: fixed;
+          inset: auto 0 0 0;
+          z-index: 2;
+          background: var(--kt-card);
+          border-top: 1px solid var(--kt-border);
+          padding-bottom: env(safe-area-inset-bottom);
+        }
+        nav ul {
+          justify-content: space-around;
+        }
+        nav li {
+          flex: 1;
+        }
+        nav a {
+          flex-direction: column;
+          gap: 0;
+          padding: 0.3rem 0;
+          font-size: 0.75rem;
+        }
+        .who {
+          display: none;
+        }
+      }
+      .reauth {
+        position: fixed;
+        inset: 0;
+        z-index: 3;
+        display: grid;
+        align-content: center;
+        padding: 1rem;
+        background: color-mix(in srgb, var(--kt-bg) 85%, transparent);
       }
     `,
   ];
@@ -53,32 +141,77 @@ export class KtApp extends LitElement {
   @provide({ context: hubContext }) @state() private _hub: HubContext | null = null;
   @state() private _screen: Screen = 'loading';
   @state() private _problem = '';
+  @state() private _route: Route = parseRoute(location.hash);
+  /** The session expired while signed in: sign in again over the current screen. */
+  @state() private _reauth = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
     this._session.addEventListener('signed-in', () => void this._enter());
     this._session.addEventListener('signed-out', () => this._leave());
+    this._session.addEventListener('expired', () => {
+      if (this._hub) this._reauth = true;
+      else this._leave();
+    });
     this._live.addEventListener('change', () => this.requestUpdate());
+    window.addEventListener('hashchange', this._onHashChange);
     void this._start();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('hashchange', this._onHashChange);
   }
 
   override render() {
     const hub = this._hub;
     return html`
       <header>
-        <h1>Kidtime</h1>
+        <a class="brand" href=${href({ page: 'home' })}>Kidtime</a>
+        ${hub ? this._nav() : nothing}
+        <span class="spacer"></span>
         ${
           hub
             ? html`<span class="live ${this._live.connected ? 'on' : 'muted'}" role="status">
-                  ${this._live.connected ? 'Live' : 'Reconnecting to the hub…'}
+                  ${this._live.connected ? 'Live' : 'Offline, reconnecting…'}
                 </span>
-                <span class="muted">${hub.account.username}</span>
+                <span class="muted who">${hub.account.username}</span>
                 <button @click=${() => this._session.signOut()}>Sign out</button>`
-            : null
+            : nothing
         }
       </header>
       <main>${this._body()}</main>
+      ${
+        this._reauth
+          ? html`<div class="reauth">
+              <kt-sign-in
+                .session=${this._session}
+                mode="login"
+                note="Your session has ended. Sign in again to carry on where you were."
+              ></kt-sign-in>
+            </div>`
+          : nothing
+      }
     `;
+  }
+
+  private _nav() {
+    const current = this._route.page === 'child' || this._route.page === 'login' ? 'home' : this._route.page;
+    return html`<nav aria-label="Main">
+      <ul>
+        ${NAV.map(
+          (item) =>
+            html`<li>
+              <a
+                href=${href({ page: item.page } as Route)}
+                aria-current=${current === item.page ? 'page' : 'false'}
+              >
+                <span class="icon" aria-hidden="true">${item.icon}</span>${item.label}
+              </a>
+            </li>`,
+        )}
+      </ul>
+    </nav>`;
   }
 
   private _body() {
@@ -92,9 +225,36 @@ export class KtApp extends LitElement {
       case 'login':
         return html`<kt-sign-in .session=${this._session} mode=${this._screen}></kt-sign-in>`;
       case 'ready':
-        return html`<kt-dashboard></kt-dashboard>`;
+        // Keyed by account: another parent signing in over an ended session gets fresh screens.
+        return keyed(this._hub?.account.id, this._page(this._route));
     }
   }
+
+  private _page(route: Route) {
+    switch (route.page) {
+      case 'home':
+        return html`<kt-dashboard></kt-dashboard>`;
+      case 'child':
+        return html`<kt-child-page .childId=${route.childId}></kt-child-page>`;
+      case 'login':
+        return html`<kt-child-page
+          .target=${{ deviceId: route.deviceId, login: route.login }}
+        ></kt-child-page>`;
+      case 'usage':
+        return html`<kt-usage-page></kt-usage-page>`;
+      case 'activity':
+        return html`<kt-activity-page></kt-activity-page>`;
+      case 'devices':
+        return html`<kt-devices-page></kt-devices-page>`;
+      case 'accounts':
+        return html`<kt-accounts-page></kt-accounts-page>`;
+    }
+  }
+
+  private readonly _onHashChange = () => {
+    this._route = parseRoute(location.hash);
+    window.scrollTo(0, 0);
+  };
 
   private async _start(): Promise<void> {
     this._screen = 'loading';
@@ -108,10 +268,21 @@ export class KtApp extends LitElement {
   }
 
   private async _enter(): Promise<void> {
-    if (this._hub) return; // a silent token refresh, not a new sign-in
+    if (this._hub && !this._reauth) return; // a silent token refresh
     try {
-      this._hub = { session: this._session, live: this._live, account: await me(this._session) };
+      const account = await me(this._session);
+      if (this._hub && this._hub.account.id === account.id) {
+        // The same parent signed in again after the session ended: carry on.
+        this._reauth = false;
+        this._live.reconnect();
+        return;
+      }
+      this._hub?.store.stop();
+      const store = new HubStore(this._session, this._live);
+      this._hub = { session: this._session, live: this._live, store, account };
+      this._reauth = false;
       this._live.start();
+      store.start();
       this._screen = 'ready';
     } catch (error) {
       this._problem = error instanceof ApiError ? error.message : String(error);
@@ -120,8 +291,10 @@ export class KtApp extends LitElement {
   }
 
   private _leave(): void {
+    this._hub?.store.stop();
     this._live.stop();
     this._hub = null;
+    this._reauth = false;
     this._screen = 'login';
   }
 }

@@ -1,19 +1,29 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
-import type { CommandView, DeviceView, HubToUiEvents, ManagedUserView } from '@kidtime/protocol';
-import { ApiError, changeTime, listChildren, listDevices, listUsers, pendingCommands } from '../data/api';
-import { hubContext, type HubContext } from '../data/context';
+import type { ChildTimeResponse } from '@kidtime/protocol';
+import { ApiError, changeChildTime, changeTime, type TimeChange } from '../data/api';
+import { canChange, hubContext, type HubContext } from '../data/context';
 import { duration } from '../data/format';
-import type { LiveListener } from '../data/live';
+import { href } from '../data/router';
+import { type CommandFinishedEvent, outcome, type LoginView } from '../data/store';
+import { WatchController } from '../data/watch';
 import { sharedStyles } from './shared-styles';
-import type { TimeChangeEvent } from './kt-user-card';
-import './kt-user-card';
+import type { TimeChangeEvent } from './kt-child-card';
+import './kt-child-card';
 
-const key = (deviceId: string, login: string) => `${deviceId}/${login}`;
-const FINAL = new Set(['applied', 'failed', 'expired']);
+const QUEUED = 'The PC is offline: queued, it will apply when the PC comes back.';
 
-/** Every child's login on every PC, kept current by the hub's live updates. */
+interface Card {
+  id: string;
+  name: string;
+  link: string;
+  logins: LoginView[];
+  /** Set for a child; a login no child has yet is changed on its own. */
+  childId: string | null;
+}
+
+/** One card per child, and one per login no child has yet, kept current by the hub's live updates. */
 @customElement('kt-dashboard')
 export class KtDashboard extends LitElement {
   static override styles = [
@@ -25,166 +35,147 @@ export class KtDashboard extends LitElement {
         grid-template-columns: repeat(auto-fill, minmax(min(100%, 20rem), 1fr));
       }
       .empty {
-        background: var(--kt-card);
-        border: 1px dashed var(--kt-border);
-        border-radius: 1rem;
-        padding: 1rem;
+        border-style: dashed;
+      }
+      h2 {
+        margin-top: 0;
       }
     `,
   ];
 
   @consume({ context: hubContext }) private _hub!: HubContext;
-  @state() private _devices = new Map<string, DeviceView>();
-  @state() private _users = new Map<string, ManagedUserView & { deviceId: string }>();
-  @state() private _children = new Map<string, string>();
-  @state() private _pending = new Map<string, CommandView>();
+  /** The outcome of the last change per card, in words. */
   @state() private _messages = new Map<string, string>();
-  @state() private _error = '';
-  @state() private _loaded = false;
-  private _unsubscribe: (() => void) | null = null;
+
+  constructor() {
+    super();
+    new WatchController(this, () => this._hub?.store);
+  }
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this._unsubscribe = this._hub.live.subscribe(this._onLive);
-    this._hub.live.addEventListener('change', this._onConnectionChange);
-    void this._load();
+    this._hub.store.addEventListener('finished', this._onFinished);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this._unsubscribe?.();
-    this._hub.live.removeEventListener('change', this._onConnectionChange);
+    this._hub.store.removeEventListener('finished', this._onFinished);
   }
 
   override render() {
-    if (this._error) return html`<p role="alert">${this._error}</p>`;
-    if (!this._loaded) return html`<p class="muted" role="status">Loading…</p>`;
-    const readOnly = this._hub.account.role === 'viewer';
-    const users = [...this._users.values()].sort((a, b) =>
-      (this._children.get(key(a.deviceId, a.login)) ?? a.login).localeCompare(
-        this._children.get(key(b.deviceId, b.login)) ?? b.login,
-      ),
-    );
-    if (users.length === 0)
-      return html`<div class="empty">
+    const { store } = this._hub;
+    if (!store.loaded) {
+      return store.error
+        ? html`<p role="alert">${store.error}</p>`
+        : html`<p class="muted" role="status">Loading…</p>`;
+    }
+    const cards = this._cards();
+    if (cards.length === 0)
+      return html`<div class="card empty">
         <h2>No PCs yet</h2>
-        <p>
-          Add a child's PC: create an enrollment code (<code>POST /api/enrollments</code>, see the README) and
-          run the install command it gives on that PC. It appears here by itself.
-        </p>
+        <p>Add a child's PC: it takes one command on that PC, and it appears here by itself.</p>
+        <a href=${href({ page: 'devices' })}>Add a PC</a>
       </div>`;
-    return html`<div class="cards" @kt-time-change=${this._onTimeChange}>
-      ${users.map((user) => {
-        const id = key(user.deviceId, user.login);
-        return html`<kt-user-card
-          .device=${this._devices.get(user.deviceId)!}
-          .user=${user}
-          .childName=${this._children.get(id) ?? null}
-          .pending=${this._pending.get(id) ?? null}
-          .message=${this._messages.get(id) ?? ''}
-          ?readOnly=${readOnly}
-        ></kt-user-card>`;
-      })}
-    </div>`;
+    return html`${store.error ? html`<p role="alert">${store.error}</p>` : null}
+      <div class="cards" @kt-time-change=${this._onTimeChange}>
+        ${cards.map(
+          (card) =>
+            html`<kt-child-card
+              .cardId=${card.id}
+              .name=${card.name}
+              .link=${card.link}
+              .logins=${card.logins}
+              .devices=${store.devices}
+              .pending=${store.pending}
+              .message=${this._messages.get(card.id) ?? ''}
+              ?readOnly=${!canChange(this._hub)}
+            ></kt-child-card>`,
+        )}
+      </div>`;
   }
 
-  /** Everything from scratch: on start, and after the live connection was lost (updates may have been missed). */
-  private async _load(): Promise<void> {
-    try {
-      const { session } = this._hub;
-      const [devices, children, pending] = await Promise.all([
-        listDevices(session),
-        listChildren(session),
-        pendingCommands(session),
-      ]);
-      const users = new Map<string, ManagedUserView & { deviceId: string }>();
-      for (const device of devices) {
-        for (const user of await listUsers(session, device.id))
-          users.set(key(device.id, user.login), { ...user, deviceId: device.id });
-      }
-      this._devices = new Map(devices.map((d) => [d.id, d]));
-      this._users = users;
-      this._children = new Map(
-        children.flatMap((child) =>
-          child.members.map((m) => [key(m.deviceId, m.login), child.name] as const),
-        ),
-      );
-      this._pending = new Map();
-      for (const command of [...pending].reverse()) this._track(command);
-      this._loaded = true;
-      this._error = '';
-    } catch (error) {
-      this._error = error instanceof ApiError ? error.message : String(error);
-    }
-  }
-
-  private readonly _onConnectionChange = () => {
-    if (this._hub.live.connected) void this._load();
-  };
-
-  private readonly _onLive: LiveListener = (event, payload) => {
-    if (event === 'device') {
-      const { device, revoked } = payload as { device: DeviceView; revoked?: boolean };
-      if (revoked || !this._devices.has(device.id)) {
-        void this._load();
-        return;
-      }
-      this._devices = new Map(this._devices).set(device.id, device);
-    } else if (event === 'state') {
-      const { deviceId, login, state, at } = payload as Parameters<HubToUiEvents['state']>[0];
-      const id = key(deviceId, login);
-      const user = this._users.get(id);
-      if (!user) {
-        void this._load();
-        return;
-      }
-      this._users = new Map(this._users).set(id, { ...user, state, updatedAt: at, error: null });
-    } else if (event === 'command') {
-      this._track((payload as { command: CommandView }).command);
-    }
-  };
-
-  /** Keeps the newest unfinished command per login; says in words how a finished one ended. */
-  private _track(command: CommandView): void {
-    const login = (command.args as { login?: string }).login;
-    if (!login) return;
-    const id = key(command.deviceId, login);
-    const pending = new Map(this._pending);
-    if (FINAL.has(command.status)) {
-      if (pending.get(id)?.id !== command.id) return;
-      pending.delete(id);
-      this._say(
-        id,
-        command.status === 'applied'
-          ? 'Done.'
-          : command.status === 'expired'
-            ? 'The PC did not come back in time; that change was not applied.'
-            : `Failed: ${command.error?.message ?? 'the PC reported an error'}`,
-      );
-    } else {
-      pending.set(id, command);
-    }
-    this._pending = pending;
+  private _cards(): Card[] {
+    const { store } = this._hub;
+    const children = [...store.children]
+      .sort((a, b) => a.name.localeCompare(b.name))
+      .map((child) => ({
+        id: child.id,
+        name: child.name,
+        link: href({ page: 'child', childId: child.id }),
+        logins: store.loginsOf(child),
+        childId: child.id,
+      }));
+    const unassigned = store.unassigned().map((login) => ({
+      id: login.key,
+      name: login.login,
+      link: href({ page: 'login', deviceId: login.deviceId, login: login.login }),
+      logins: [login],
+      childId: null,
+    }));
+    return [...children, ...unassigned];
   }
 
   private async _onTimeChange(event: TimeChangeEvent): Promise<void> {
-    const id = key(event.deviceId, event.login);
-    this._say(id, 'Sending…');
+    const card = this._cards().find((c) => c.id === event.cardId);
+    if (!card) return;
+    this._say(card.id, 'Sending…');
     try {
-      const { status, body } = await changeTime(this._hub.session, event.deviceId, event.login, event.change);
-      if (status === 202) {
-        this._track(body.command);
-        this._say(id, 'The PC is offline: queued, it will apply when the PC comes back.');
-        return;
+      if (card.childId) {
+        this._say(
+          card.id,
+          this._summarise(await changeChildTime(this._hub.session, card.childId, event.change)),
+        );
+      } else {
+        this._say(card.id, await this._changeLogin(card.logins[0]!, event.change));
       }
-      const user = this._users.get(id);
-      if (user && body.state) this._users = new Map(this._users).set(id, { ...user, state: body.state });
-      this._say(id, body.state ? `Done: ${duration(body.state.timeLeftToday)} left.` : 'Done.');
-      if (body.warning) this._say(id, `Done, but: ${body.warning}`);
     } catch (error) {
-      this._say(id, error instanceof ApiError ? error.message : String(error));
+      this._say(card.id, error instanceof ApiError ? error.message : String(error));
     }
   }
+
+  private async _changeLogin(login: LoginView, change: TimeChange): Promise<string> {
+    const { status, body } = await changeTime(this._hub.session, login.deviceId, login.login, change);
+    if (status === 202) {
+      this._hub.store.track(body.command);
+      return QUEUED;
+    }
+    this._hub.store.setState(login.key, body.state);
+    if (body.warning) return `Done, but: ${body.warning}`;
+    return body.state ? `Done: ${duration(body.state.timeLeftToday)} left.` : 'Done.';
+  }
+
+  /** One sentence for a change to all of a child's PCs. */
+  private _summarise(response: ChildTimeResponse): string {
+    const { store } = this._hub;
+    const parts: string[] = [];
+    for (const result of response.results) {
+      const key = `${result.deviceId}/${result.login}`;
+      const pc = store.devices.get(result.deviceId)?.name ?? 'a PC';
+      if (result.status === 202 && result.command) {
+        store.track(result.command);
+        parts.push(`${pc} is offline: queued, it will apply when the PC comes back.`);
+      } else if (result.status === 200) {
+        store.setState(key, result.state);
+        if (result.warning) parts.push(`${pc}: done, but: ${result.warning}`);
+        else if (result.state && response.results.length > 1)
+          parts.push(`${pc}: ${duration(result.state.timeLeftToday)} left.`);
+      } else {
+        parts.push(`${pc}: ${result.error ?? 'failed'}`);
+      }
+    }
+    if (response.results.length === 0) return 'This child has no PC yet.';
+    const only = response.results.length === 1 ? response.results[0] : undefined;
+    if (only?.status === 200 && !only.warning)
+      return only.state ? `Done: ${duration(only.state.timeLeftToday)} left.` : 'Done.';
+    const allApplied = response.results.every((result) => result.status === 200);
+    return (allApplied ? ['Done.', ...parts] : parts).join(' ');
+  }
+
+  private readonly _onFinished = (event: Event) => {
+    const { key, command } = event as CommandFinishedEvent;
+    const card = this._cards().find((c) => c.logins.some((login) => login.key === key));
+    if (card) this._say(card.id, outcome(command));
+  };
 
   private _say(id: string, message: string): void {
     this._messages = new Map(this._messages).set(id, message);

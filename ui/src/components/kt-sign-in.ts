@@ -45,6 +45,8 @@ export class KtSignIn extends LitElement {
   @property({ attribute: false }) session!: Session;
   /** `setup` creates the first (owner) account. */
   @property() mode: 'login' | 'setup' = 'login';
+  /** Why the parent is asked to sign in (the session ended while they were using the app). */
+  @property() note = '';
   @state() private _error = '';
   @state() private _busy = false;
 
@@ -58,6 +60,7 @@ export class KtSignIn extends LitElement {
             ? html`<p class="muted">This hub has no account yet. The owner manages the other parents.</p>`
             : null
         }
+        ${this.note ? html`<p role="status">${this.note}</p>` : null}
         <label>
           Username
           <input name="username" autocomplete="username" required autocapitalize="none" />

@@ -9,9 +9,12 @@ export const sharedStyles = css`
     --kt-muted: #57606a;
     --kt-accent: #0b57d0;
     --kt-accent-text: #ffffff;
+    --kt-accent-soft: #e8f0fe;
     --kt-danger: #b3261e;
     --kt-ok: #146c2e;
     --kt-border: #d0d7de;
+    --kt-border-strong: #6e7781;
+    --kt-link: #0b57d0;
     color: var(--kt-text);
     font-family: system-ui, sans-serif;
     line-height: 1.45;
@@ -24,9 +27,12 @@ export const sharedStyles = css`
       --kt-muted: #9da7b3;
       --kt-accent: #8ab4f8;
       --kt-accent-text: #0d1117;
+      --kt-accent-soft: #1f2a3d;
       --kt-danger: #ffb4ab;
       --kt-ok: #7ee2a8;
       --kt-border: #30363d;
+      --kt-border-strong: #8b949e;
+      --kt-link: #8ab4f8;
     }
   }
   button {
@@ -50,7 +56,70 @@ export const sharedStyles = css`
     opacity: 0.55;
     cursor: not-allowed;
   }
+  button.danger {
+    color: var(--kt-danger);
+  }
+  input,
+  select,
+  textarea {
+    min-height: 44px;
+    box-sizing: border-box;
+    padding: 0 0.75rem;
+    border-radius: 0.5rem;
+    border: 1px solid var(--kt-border-strong);
+    background: var(--kt-bg);
+    color: var(--kt-text);
+    font: inherit;
+  }
+  input[type='checkbox'] {
+    min-height: 0;
+    width: 1.4rem;
+    height: 1.4rem;
+    accent-color: var(--kt-accent);
+  }
+  a {
+    color: var(--kt-link);
+  }
+  /* A label above its control; "check" puts a checkbox before its text. */
+  .field {
+    display: grid;
+    gap: 0.3rem;
+    font-weight: 600;
+  }
+  .check {
+    display: flex;
+    align-items: center;
+    gap: 0.6rem;
+    min-height: 44px;
+  }
+  .card {
+    background: var(--kt-card);
+    border: 1px solid var(--kt-border);
+    border-radius: 1rem;
+    padding: 1rem;
+  }
+  .page-title {
+    font-size: 1.4rem;
+    margin: 0 0 1rem;
+  }
+  .row {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.5rem;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip: rect(0 0 0 0);
+    white-space: nowrap;
+  }
   button:focus-visible,
+  a:focus-visible,
+  select:focus-visible,
+  textarea:focus-visible,
   input:focus-visible {
     outline: 3px solid var(--kt-accent);
     outline-offset: 2px;

@@ -1,11 +1,19 @@
 import type {
   AccountView,
+  AuditEntryView,
+  ChildTimeResponse,
   ChildView,
   CommandView,
   DeviceView,
+  EnrollmentCreated,
   ManagedUserView,
+  Member,
+  PlaytimeRequest,
+  Role,
+  ScheduleRequest,
   TimeResponse,
   TokenPair,
+  UsageDayView,
 } from '@kidtime/protocol';
 
 /** A refused request, with the hub's own reason (it names the field or says what to do). */
@@ -19,6 +27,7 @@ export class ApiError extends Error {
 }
 
 const REFRESH_KEY = 'kidtime.refreshToken';
+const UNREACHABLE = 'The hub cannot be reached. Is it running, and is this device on the home network?';
 
 /**
  * The signed-in session: a short-lived access token in memory and the refresh token in local storage, so a
@@ -47,10 +56,36 @@ export class Session extends EventTarget {
     await this.login(username, password);
   }
 
+  /** The parent signs out: `signed-out`. */
   signOut(): void {
+    this.end('signed-out');
+  }
+
+  /** Changes the signed-in account's password; the hub ends every other session and returns a new pair. */
+  async changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    const { body } = await this.request<TokenPair>('POST', '/api/auth/password', { currentPassword, newPassword });
+    this.keep(body);
+  }
+
+  /** A file the hub builds (CSV exports), fetched with the access token. */
+  async download(path: string): Promise<Blob> {
+    const get = () =>
+      fetch(path, { headers: this.accessToken ? { authorization: `Bearer ${this.accessToken}` } : {} });
+    let response = await get().catch(() => null);
+    if (response?.status === 401 && (await this.refresh())) response = await get().catch(() => null);
+    if (!response) throw new ApiError(0, UNREACHABLE);
+    if (!response.ok) throw new ApiError(response.status, `The hub answered ${response.status}`);
+    return response.blob();
+  }
+
+  /**
+   * The session could not be renewed (it expired, or was signed out elsewhere): `expired`. The app asks the
+   * parent to sign in again over what they were doing, rather than throwing it away.
+   */
+  private end(reason: 'signed-out' | 'expired'): void {
     this.accessToken = null;
     this.storage.removeItem(REFRESH_KEY);
-    this.dispatchEvent(new Event('signed-out'));
+    this.dispatchEvent(new Event(reason));
   }
 
   /** A new token pair from the refresh token; concurrent callers share one refresh (each token works once). */
@@ -62,7 +97,7 @@ export class Session extends EventTarget {
         this.keep(await send<TokenPair>('POST', '/api/auth/refresh', { refreshToken }));
         return true;
       } catch (error) {
-        if (error instanceof ApiError && error.status === 401) this.signOut();
+        if (error instanceof ApiError && error.status === 401) this.end('expired');
         return false;
       }
     })().finally(() => (this.refreshing = null));
@@ -106,7 +141,7 @@ async function sendWithStatus<T>(
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    throw new ApiError(0, 'The hub cannot be reached. Is it running, and is this device on the home network?');
+    throw new ApiError(0, UNREACHABLE);
   }
   const parsed = (await response.json().catch(() => null)) as (T & { message?: unknown }) | null;
   if (!response.ok) {
@@ -147,12 +182,141 @@ export function changeTime(
   login: string,
   change: TimeChange,
 ): Promise<{ status: number; body: TimeResponse }> {
-  const base = `/api/devices/${deviceId}/users/${encodeURIComponent(login)}`;
+  const base = userPath(deviceId, login);
   return change.op === 'lock'
     ? session.request<TimeResponse>('POST', `${base}/lock`, {})
     : session.request<TimeResponse>('POST', `${base}/time`, change);
 }
 
+const userPath = (deviceId: string, login: string) =>
+  `/api/devices/${encodeURIComponent(deviceId)}/users/${encodeURIComponent(login)}`;
+
+/** One request per change to all of a child's logins; each login's outcome is in `results`. */
+export async function changeChildTime(
+  session: Session,
+  childId: string,
+  change: TimeChange,
+): Promise<ChildTimeResponse> {
+  const body = change.op === 'lock' ? { op: 'set', seconds: 0 } : change;
+  return (await session.request<ChildTimeResponse>('POST', `/api/children/${childId}/time`, body)).body;
+}
+
+/** 200: applied and read back; 202: queued for a PC that is offline. */
+export function changeSchedule(
+  session: Session,
+  deviceId: string,
+  login: string,
+  change: ScheduleRequest,
+): Promise<{ status: number; body: TimeResponse }> {
+  return session.request<TimeResponse>('PATCH', `${userPath(deviceId, login)}/schedule`, change);
+}
+
+export function changePlaytime(
+  session: Session,
+  deviceId: string,
+  login: string,
+  change: PlaytimeRequest,
+): Promise<{ status: number; body: TimeResponse }> {
+  return session.request<TimeResponse>('PATCH', `${userPath(deviceId, login)}/playtime`, change);
+}
+
 export async function listChildren(session: Session): Promise<ChildView[]> {
   return (await session.request<ChildView[]>('GET', '/api/children')).body;
+}
+
+export async function createChild(session: Session, name: string, members: Member[] = []): Promise<ChildView> {
+  return (await session.request<ChildView>('POST', '/api/children', { name, members })).body;
+}
+
+export async function updateChild(
+  session: Session,
+  childId: string,
+  change: { name?: string; members?: Member[] },
+): Promise<ChildView> {
+  return (await session.request<ChildView>('PATCH', `/api/children/${childId}`, change)).body;
+}
+
+export async function removeChild(session: Session, childId: string): Promise<void> {
+  await session.request('DELETE', `/api/children/${childId}`);
+}
+
+export async function createEnrollment(
+  session: Session,
+  request: { validMinutes?: number; deviceName?: string } = {},
+): Promise<EnrollmentCreated> {
+  return (await session.request<EnrollmentCreated>('POST', '/api/enrollments', request)).body;
+}
+
+export async function renameDevice(session: Session, deviceId: string, name: string): Promise<DeviceView> {
+  return (await session.request<DeviceView>('PATCH', `/api/devices/${deviceId}`, { name })).body;
+}
+
+/** Revokes the PC's credential: its agent is disconnected and can no longer sign in. */
+export async function revokeDevice(session: Session, deviceId: string): Promise<void> {
+  await session.request('DELETE', `/api/devices/${deviceId}`);
+}
+
+export interface UsageFilter {
+  childId?: string;
+  deviceId?: string;
+  login?: string;
+  /** `YYYY-MM-DD`, the PC's local day. */
+  from?: string;
+  to?: string;
+}
+
+export interface AuditFilter {
+  from?: string;
+  to?: string;
+  deviceId?: string;
+  login?: string;
+  actorId?: string;
+  action?: string;
+  channel?: string;
+  limit?: number;
+  /** The last id of the previous page. */
+  cursor?: string;
+}
+
+function query(params: object): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params))
+    if (value !== undefined && value !== '') search.set(name, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+export async function listUsage(session: Session, filter: UsageFilter): Promise<UsageDayView[]> {
+  return (await session.request<UsageDayView[]>('GET', `/api/usage${query(filter)}`)).body;
+}
+
+export function usageCsv(session: Session, filter: UsageFilter): Promise<Blob> {
+  return session.download(`/api/usage${query({ ...filter, format: 'csv' })}`);
+}
+
+export async function listAudit(session: Session, filter: AuditFilter): Promise<AuditEntryView[]> {
+  return (await session.request<AuditEntryView[]>('GET', `/api/audit${query(filter)}`)).body;
+}
+
+export function auditCsv(session: Session, filter: AuditFilter): Promise<Blob> {
+  return session.download(`/api/audit${query({ ...filter, format: 'csv', cursor: undefined })}`);
+}
+
+export async function listAccounts(session: Session): Promise<AccountView[]> {
+  return (await session.request<AccountView[]>('GET', '/api/accounts')).body;
+}
+
+export async function createAccount(
+  session: Session,
+  account: { username: string; password: string; role: Role },
+): Promise<AccountView> {
+  return (await session.request<AccountView>('POST', '/api/accounts', account)).body;
+}
+
+export async function changeRole(session: Session, accountId: string, role: Role): Promise<AccountView> {
+  return (await session.request<AccountView>('PATCH', `/api/accounts/${accountId}`, { role })).body;
+}
+
+export async function removeAccount(session: Session, accountId: string): Promise<void> {
+  await session.request('DELETE', `/api/accounts/${accountId}`);
 }

@@ -49,6 +49,11 @@ export class LiveConnection extends EventTarget {
     this.socket = socket;
   }
 
+  /** After signing in again: the socket gave up when the old session ended. */
+  reconnect(): void {
+    if (this.socket && !this.socket.connected) this.socket.connect();
+  }
+
   stop(): void {
     this.socket?.disconnect();
     this.socket = null;

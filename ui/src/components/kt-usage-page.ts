@@ -1,0 +1,19 @@
+import { LitElement, html } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import { sharedStyles } from './shared-styles';
+
+/** PLACEHOLDER: replaced in this change. */
+@customElement('kt-usage-page')
+export class KtUsagePage extends LitElement {
+  static override styles = [sharedStyles];
+
+  override render() {
+    return html`<p>Coming soon.</p>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'kt-usage-page': KtUsagePage;
+  }
+}
