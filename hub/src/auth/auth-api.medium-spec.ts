@@ -288,6 +288,19 @@ describe('auth API (medium)', () => {
     expect(response.body.requestId).toEqual(response.headers.get('x-request-id'));
   });
 
+  it('serves the web app: hashed files cached for good, the rest revalidated, client routes to index.html', async () => {
+    fs.mkdirSync(path.join(dataDir, 'assets'), { recursive: true });
+    fs.writeFileSync(path.join(dataDir, 'index.html'), '<!doctype html><title>Kidtime</title>');
+    fs.writeFileSync(path.join(dataDir, 'assets', 'index-Abc123.js'), 'export {};');
+    const asset = await fetch(`${base}/assets/index-Abc123.js`);
+    expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    const index = await fetch(`${base}/`);
+    expect(index.headers.get('cache-control')).toBe('no-cache');
+    const route = await fetch(`${base}/child/123`, { headers: { accept: 'text/html' } });
+    expect(await route.text()).toContain('<title>Kidtime</title>');
+    expect((await fetch(`${base}/api/nope`, { headers: { accept: 'text/html' } })).status).toBe(404);
+  });
+
   it('serves the OpenAPI description', async () => {
     const response = await fetch(`${base}/api/docs/openapi.json`);
     const doc = (await response.json()) as { paths: Record<string, unknown> };

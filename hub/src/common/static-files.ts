@@ -25,7 +25,17 @@ export const AGENT_UNIT = path.resolve(__dirname, '../../../agent/dist/kidtime-a
  */
 export function serveStaticFiles(app: NestExpressApplication, config: HubConfig): void {
   const logger = new Logger('StaticFiles');
-  app.useStaticAssets(config.uiDir, { index: 'index.html', maxAge: '1h', immutable: false });
+  // Vite names built files by their content hash: they can be cached for good. Everything else (index.html,
+  // the manifest, icons) is revalidated, so a parent's phone picks up a new version at the next visit.
+  app.useStaticAssets(config.uiDir, {
+    index: 'index.html',
+    setHeaders: (response, file) => {
+      response.setHeader(
+        'cache-control',
+        file.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+      );
+    },
+  });
   const indexHtml = path.join(config.uiDir, 'index.html');
   if (!fs.existsSync(indexHtml))
     logger.warn(`No built UI at ${config.uiDir}; run "npm run build" to get the web app`);

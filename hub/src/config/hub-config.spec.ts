@@ -23,10 +23,12 @@ describe('loadHubConfig', () => {
         KIDTIME_DATA_DIR: '/var/lib/kidtime',
         LOG_LEVEL: 'info',
         PUBLIC_URL: 'https://hub.home/',
+        ACCESS_TOKEN_TTL: '60',
       },
       '/',
     );
     expect(config).toMatchObject({
+      accessTokenTtl: 60,
       port: 9000,
       host: '127.0.0.1',
       dataDir: '/var/lib/kidtime',
@@ -50,6 +52,12 @@ describe('loadHubConfig', () => {
       expect((error as Error).message).toContain('LOG_LEVEL="loud"');
     }
     expect.assertions(3);
+  });
+
+  it('keeps access tokens between 10 seconds and a day', () => {
+    expect(loadHubConfig({}).accessTokenTtl).toBe(900);
+    expect(() => loadHubConfig({ ACCESS_TOKEN_TTL: '5' })).toThrow('ACCESS_TOKEN_TTL="5": must be at least 10');
+    expect(() => loadHubConfig({ ACCESS_TOKEN_TTL: '1.5' })).toThrow('whole number');
   });
 
   it('refuses a short JWT secret', () => {

@@ -29,6 +29,13 @@ const environmentSchema = z.object({
   KIDTIME_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Where the built UI is; defaults to ui/dist next to the hub. */
   KIDTIME_UI_DIR: z.string().min(1).optional(),
+  /** How long a sign-in lasts without a refresh, seconds; the web app refreshes silently. */
+  ACCESS_TOKEN_TTL: z.coerce
+    .number()
+    .int('must be a whole number of seconds')
+    .min(10, 'must be at least 10 seconds')
+    .max(86_400, 'must be at most 86400 seconds (a day)')
+    .default(15 * 60),
 });
 
 export interface HubConfig {
@@ -83,7 +90,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubC
     uiDir: e.KIDTIME_UI_DIR
       ? path.resolve(cwd, e.KIDTIME_UI_DIR)
       : path.resolve(__dirname, '../../../ui/dist'),
-    accessTokenTtl: 15 * 60,
+    accessTokenTtl: e.ACCESS_TOKEN_TTL,
     refreshTokenTtl: 30 * 24 * 3600,
     enrollmentValidMinutes: 15,
     commandTimeoutMs: 30_000,
