@@ -51,6 +51,25 @@ describe('web app', () => {
     await page.getByText('Live').waitFor();
   });
 
+  it('is installable: Chromium finds nothing missing in its manifest and icons', async () => {
+    const cdp = await page.context().newCDPSession(page);
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as {
+      installabilityErrors: Array<{ errorId: string }>;
+    };
+    await cdp.detach();
+    // Playwright's browser contexts are incognito, where Chromium never installs apps; nothing else may be missing.
+    expect(installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito')).toEqual([]);
+    const manifest = (await (await fetch(`${hub.url}/manifest.webmanifest`)).json()) as {
+      icons: Array<{ src: string; sizes: string }>;
+    };
+    for (const icon of manifest.icons) {
+      const response = await fetch(`${hub.url}/${icon.src}`);
+      expect(`${icon.src} ${response.status} ${response.headers.get('content-type')}`).toMatch(
+        new RegExp(`^${icon.src} 200 image/(png|svg\\+xml)`),
+      );
+    }
+  });
+
   it('shows a new PC by itself, and +15 on the card adds 15 minutes that timekpra confirms', async () => {
     const api = new ApiClient(hub.url);
     await api.login(OWNER.username, OWNER.password);

@@ -197,8 +197,16 @@ describe('auth API (medium)', () => {
 
   it('lets anyone, a viewer too, change their own password and signs out their other sessions', async () => {
     const owner = (await login('mum', 'kitchen-phone-42')).body.accessToken as string;
-    await call('POST', '/api/accounts', { username: 'uncle', password: 'fishing-trip-9', role: 'viewer' }, owner);
-    const phone = (await login('uncle', 'fishing-trip-9')).body as { accessToken: string; refreshToken: string };
+    await call(
+      'POST',
+      '/api/accounts',
+      { username: 'uncle', password: 'fishing-trip-9', role: 'viewer' },
+      owner,
+    );
+    const phone = (await login('uncle', 'fishing-trip-9')).body as {
+      accessToken: string;
+      refreshToken: string;
+    };
     const laptop = (await login('uncle', 'fishing-trip-9')).body as { accessToken: string };
     const change = (body: unknown) => call('POST', '/api/auth/password', body, laptop.accessToken);
 
@@ -299,6 +307,7 @@ describe('auth API (medium)', () => {
     const route = await fetch(`${base}/child/123`, { headers: { accept: 'text/html' } });
     expect(await route.text()).toContain('<title>Kidtime</title>');
     expect((await fetch(`${base}/api/nope`, { headers: { accept: 'text/html' } })).status).toBe(404);
+    expect((await fetch(`${base}/icon-512.png`)).status).toBe(404);
   });
 
   it('serves the OpenAPI description', async () => {

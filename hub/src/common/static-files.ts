@@ -58,8 +58,11 @@ export function serveStaticFiles(app: NestExpressApplication, config: HubConfig)
   });
 
   app.use((request: Request, response: Response, next: NextFunction) => {
+    // A client-side route (`/child/…`) gets the app; a missing file (`/icon-512.png`) gets a 404, not a page.
     const isPage =
-      request.method === 'GET' && !/^\/(api|socket\.io|downloads|install\.sh)(\/|$)/.test(request.path);
+      request.method === 'GET' &&
+      !/^\/(api|socket\.io|downloads|install\.sh)(\/|$)/.test(request.path) &&
+      !path.posix.extname(request.path);
     if (!isPage || !request.accepts('html') || !fs.existsSync(indexHtml)) return next();
     response.sendFile(indexHtml);
   });
