@@ -26,7 +26,8 @@ describe('web app', () => {
     lab = connectLab();
     await lab.ensureUser(KID);
     await lab.resetUser(KID);
-    hub = await HubProcess.start();
+    // Short-lived access tokens: every test below also proves that the app renews them silently.
+    hub = await HubProcess.start({ ACCESS_TOKEN_TTL: '10' });
     browser = await launchBrowser();
     page = await browser.newPage(PHONE);
   });
@@ -97,5 +98,36 @@ describe('web app', () => {
     await card.getByText('Done.').waitFor({ timeout: 20_000 });
     await card.locator('.badge', { hasText: '· online' }).waitFor();
     expect(await balance()).toBe(before - 1800);
+  });
+
+  it('says when the hub is unreachable and goes live again by itself', async () => {
+    await hub.stopOnly();
+    await page.getByText('Offline, reconnecting…').waitFor({ timeout: 15_000 });
+    await hub.restart();
+    await page.getByText('Live', { exact: true }).waitFor({ timeout: 20_000 });
+  });
+
+  it('asks for the password again when the session ends, over what the parent was doing', async () => {
+    const card = page.locator('kt-child-card', { hasText: KID });
+    await card.getByRole('button', { name: 'Set exactly…' }).click();
+    await card.getByLabel('Minutes left today').fill('45');
+    // Someone changes the password elsewhere: every session of this account is signed out.
+    const api = new ApiClient(hub.url);
+    await api.login(OWNER.username, OWNER.password);
+    const newPassword = 'kitchen-phone-43';
+    const changed = await api.post('/api/auth/password', { currentPassword: OWNER.password, newPassword });
+    expect(changed.status).toBe(200);
+    // Within the access token's 10 s the app tries to renew it, is refused, and asks to sign in again.
+    const again = page.getByText('Your session has ended. Sign in again to carry on where you were.');
+    await again.waitFor({ timeout: 20_000 });
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.getByLabel('Password').fill(newPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await again.waitFor({ state: 'detached' });
+    // The half-done change is still there, and goes through.
+    expect(await card.getByLabel('Minutes left today').inputValue()).toBe('45');
+    await card.getByRole('button', { name: 'Set', exact: true }).click();
+    await card.getByText('Done: 45 min left.').waitFor({ timeout: 15_000 });
+    expect(await balance()).toBe(86_400 - 45 * 60);
   });
 });

@@ -187,6 +187,7 @@ export class KtApp extends LitElement {
               <kt-sign-in
                 .session=${this._session}
                 mode="login"
+                .username=${this._hub?.account.username ?? ''}
                 note="Your session has ended. Sign in again to carry on where you were."
               ></kt-sign-in>
             </div>`

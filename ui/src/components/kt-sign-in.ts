@@ -47,6 +47,8 @@ export class KtSignIn extends LitElement {
   @property() mode: 'login' | 'setup' = 'login';
   /** Why the parent is asked to sign in (the session ended while they were using the app). */
   @property() note = '';
+  /** Filled in when the same parent signs in again. */
+  @property() username = '';
   @state() private _error = '';
   @state() private _busy = false;
 
@@ -63,7 +65,13 @@ export class KtSignIn extends LitElement {
         ${this.note ? html`<p role="status">${this.note}</p>` : null}
         <label>
           Username
-          <input name="username" autocomplete="username" required autocapitalize="none" />
+          <input
+            name="username"
+            autocomplete="username"
+            required
+            autocapitalize="none"
+            .value=${this.username}
+          />
         </label>
         <label>
           Password
