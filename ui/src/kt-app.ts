@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
 import { provide } from '@lit/context';
@@ -18,12 +18,21 @@ import './components/kt-accounts-page';
 
 type Screen = 'loading' | 'setup' | 'login' | 'ready' | 'unreachable';
 
-const NAV: ReadonlyArray<{ page: Route['page']; label: string; icon: string }> = [
-  { page: 'home', label: 'Today', icon: '◔' },
-  { page: 'usage', label: 'Usage', icon: '▥' },
-  { page: 'activity', label: 'Activity', icon: '☰' },
-  { page: 'devices', label: 'PCs', icon: '▭' },
-  { page: 'accounts', label: 'Account', icon: '◯' },
+/** 24 px line icons, drawn for this app: a clock, bars, a list, a screen, a person. */
+const ICONS = {
+  home: svg`<circle cx="12" cy="12" r="9" /><path d="M12 7v5l3.5 2" />`,
+  usage: svg`<path d="M5 20V11M10 20V5M15 20v-8M20 20v-4M3 20h18" />`,
+  activity: svg`<path d="M8 6h12M8 12h12M8 18h12M4 6h.01M4 12h.01M4 18h.01" />`,
+  devices: svg`<rect x="3" y="4" width="18" height="12" rx="2" /><path d="M8 20h8M12 16v4" />`,
+  accounts: svg`<circle cx="12" cy="8" r="4" /><path d="M4 21c1.5-4 4.5-6 8-6s6.5 2 8 6" />`,
+};
+
+const NAV: ReadonlyArray<{ page: keyof typeof ICONS; label: string }> = [
+  { page: 'home', label: 'Today' },
+  { page: 'usage', label: 'Usage' },
+  { page: 'activity', label: 'Activity' },
+  { page: 'devices', label: 'PCs' },
+  { page: 'accounts', label: 'Account' },
 ];
 
 /**
@@ -53,6 +62,9 @@ export class KtApp extends LitElement {
         background: var(--kt-card);
       }
       .brand {
+        display: flex;
+        align-items: center;
+        gap: 0.5rem;
         font-size: 1.2rem;
         font-weight: 700;
         margin: 0;
@@ -96,7 +108,13 @@ export class KtApp extends LitElement {
         background: var(--kt-accent-soft);
       }
       .icon {
-        font-size: 1.1rem;
+        width: 1.4rem;
+        height: 1.4rem;
+        fill: none;
+        stroke: currentColor;
+        stroke-width: 2;
+        stroke-linecap: round;
+        stroke-linejoin: round;
       }
       /* Phones: the navigation is a tab bar under the thumb. */
       @media (max-width: 47.99rem) {
@@ -167,7 +185,9 @@ export class KtApp extends LitElement {
     const hub = this._hub;
     return html`
       <header>
-        <a class="brand" href=${href({ page: 'home' })}>Kidtime</a>
+        <a class="brand" href=${href({ page: 'home' })}>
+          <img src="/icon.svg" width="28" height="28" alt="" />Kidtime
+        </a>
         ${hub ? this._nav() : nothing}
         <span class="spacer"></span>
         ${
@@ -207,7 +227,8 @@ export class KtApp extends LitElement {
                 href=${href({ page: item.page } as Route)}
                 aria-current=${current === item.page ? 'page' : 'false'}
               >
-                <span class="icon" aria-hidden="true">${item.icon}</span>${item.label}
+                <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">${ICONS[item.page]}</svg
+                >${item.label}
               </a>
             </li>`,
         )}
