@@ -211,7 +211,7 @@ describe('auth API (medium)', () => {
     const change = (body: unknown) => call('POST', '/api/auth/password', body, laptop.accessToken);
 
     const wrong = await change({ currentPassword: 'not-it-at-all', newPassword: 'camping-trip-10' });
-    expect(wrong.status).toBe(401);
+    expect(wrong.status).toBe(403);
     expect(wrong.body.message).toBe('The current password is wrong');
     expect((await change({ currentPassword: 'fishing-trip-9', newPassword: 'short' })).body.message).toBe(
       'newPassword: must be at least 8 characters',

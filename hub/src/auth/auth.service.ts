@@ -1,4 +1,5 @@
 import {
+  ForbiddenException,
   Inject,
   Injectable,
   Logger,
@@ -124,7 +125,8 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
         details: { from: ip },
         message: 'wrong current password',
       });
-      throw new UnauthorizedException('The current password is wrong');
+      // 403, not 401: the caller is signed in; a 401 would make clients renew their token and try again.
+      throw new ForbiddenException('The current password is wrong');
     }
     attempt.succeeded();
     assertPasswordAllowed(account.username, request.newPassword);

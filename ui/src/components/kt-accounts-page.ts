@@ -1,14 +1,322 @@
-import { LitElement, html } from 'lit';
-import { customElement } from 'lit/decorators.js';
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
+import { consume } from '@lit/context';
+import type { AccountView, Role } from '@kidtime/protocol';
+import { ApiError, changeRole, createAccount, listAccounts, removeAccount } from '../data/api';
+import { hubContext, type HubContext } from '../data/context';
 import { sharedStyles } from './shared-styles';
+import './kt-password-form';
 
-/** PLACEHOLDER: replaced in this change. */
+const ROLES: ReadonlyArray<{ role: Role; label: string; description: string }> = [
+  { role: 'owner', label: 'Owner', description: 'Everything, including who has an account.' },
+  { role: 'parent', label: 'Parent', description: 'Changes time, schedules, PCs and children.' },
+  { role: 'viewer', label: 'Viewer', description: 'Sees everything, changes nothing.' },
+];
+
+const roleLabel = (role: Role): string => ROLES.find((r) => r.role === role)?.label ?? role;
+
+/** Who is signed in and their password; for the owner, the household's accounts too. */
 @customElement('kt-accounts-page')
 export class KtAccountsPage extends LitElement {
-  static override styles = [sharedStyles];
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: grid;
+        gap: 1rem;
+        align-content: start;
+      }
+      .page-title {
+        margin: 0;
+      }
+      section {
+        display: grid;
+        gap: 0.75rem;
+      }
+      h2 {
+        margin: 0;
+        font-size: 1.15rem;
+      }
+      p {
+        margin: 0;
+      }
+      .stack {
+        display: grid;
+        gap: 1rem;
+      }
+      .layout {
+        display: grid;
+        gap: 1rem;
+        align-items: start;
+      }
+      @media (min-width: 60rem) {
+        .layout {
+          grid-template-columns: minmax(0, 2fr) minmax(0, 1fr);
+        }
+      }
+      table {
+        width: 100%;
+        border-collapse: collapse;
+      }
+      th,
+      td {
+        padding: 0.35rem 0.5rem 0.35rem 0;
+        text-align: left;
+        vertical-align: middle;
+      }
+      thead th {
+        font-size: 0.8rem;
+        font-weight: normal;
+        color: var(--kt-muted);
+      }
+      tbody th {
+        overflow-wrap: anywhere;
+      }
+      tbody tr {
+        border-top: 1px solid var(--kt-border);
+      }
+      td.end {
+        padding-right: 0;
+        text-align: right;
+      }
+      dl {
+        margin: 0;
+        display: grid;
+        gap: 0.3rem;
+      }
+      dt {
+        font-weight: 600;
+        display: inline;
+      }
+      dd {
+        display: inline;
+        margin: 0;
+      }
+      form.add {
+        display: grid;
+        gap: 0.75rem;
+        grid-template-columns: repeat(auto-fill, minmax(min(100%, 12rem), 1fr));
+        align-items: end;
+      }
+      .confirm {
+        display: grid;
+        gap: 0.5rem;
+        padding: 0.75rem;
+        border: 2px solid var(--kt-danger);
+        border-radius: 0.75rem;
+      }
+      button.remove {
+        background: var(--kt-danger);
+        border-color: var(--kt-danger);
+        color: var(--kt-card);
+      }
+      .status:empty {
+        margin-top: -0.75rem;
+      }
+    `,
+  ];
+
+  @consume({ context: hubContext }) private _hub!: HubContext;
+  @state() private _accounts: AccountView[] | null = null;
+  @state() private _removing = '';
+  @state() private _busy = false;
+  @state() private _message = '';
+  @state() private _error = '';
+
+  private get _owner(): boolean {
+    return this._hub.account.role === 'owner';
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    if (this._owner) void this._load();
+  }
 
   override render() {
-    return html`<p>Coming soon.</p>`;
+    const me = this._hub.account;
+    return html`
+      <h1 class="page-title">Account</h1>
+      <div class="layout">
+        <div class="stack">
+          <section class="card" aria-labelledby="me">
+            <h2 id="me">You</h2>
+            <p>Signed in as <strong>${me.username}</strong>, with the ${me.role} role.</p>
+            <p class="muted">${ROLES.find((r) => r.role === me.role)?.description}</p>
+            ${
+              me.role === 'viewer'
+                ? html`<p class="muted">
+                    You can look but not change anything (viewer account). You can change your own password.
+                  </p>`
+                : nothing
+            }
+            ${this._owner ? nothing : html`<p class="muted">The owner manages the accounts of this household.</p>`}
+          </section>
+          ${this._owner ? this._accountsSection() : nothing}
+        </div>
+        <kt-password-form></kt-password-form>
+      </div>
+    `;
+  }
+
+  private _accountsSection() {
+    const accounts = this._accounts;
+    return html`<section class="card" aria-labelledby="people">
+      <h2 id="people">People</h2>
+      <dl>
+        ${ROLES.map(
+          (r) =>
+            html`<div>
+              <dt>${r.label}:</dt>
+              <dd>${r.description}</dd>
+            </div>`,
+        )}
+      </dl>
+      ${
+        accounts === null
+          ? this._error
+            ? nothing
+            : html`<p class="muted" role="status">Loading…</p>`
+          : html`<table>
+              <thead>
+                <tr>
+                  <th scope="col">Person</th>
+                  <th scope="col">Role</th>
+                  <th scope="col"><span class="visually-hidden">Remove</span></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${accounts.map((account) => this._account(account))}
+              </tbody>
+            </table>`
+      }
+      <p class="status" role="status">${this._message}</p>
+      ${this._error ? html`<p role="alert">${this._error}</p>` : nothing}
+      <h2 id="add">Add a person</h2>
+      <form class="add" aria-labelledby="add" @submit=${this._create}>
+        <label class="field">
+          Username
+          <input name="username" required maxlength="64" autocomplete="off" autocapitalize="none" />
+        </label>
+        <label class="field">
+          Password
+          <input name="password" type="password" required minlength="8" autocomplete="new-password" />
+        </label>
+        <label class="field">
+          Role
+          <select name="role">
+            ${ROLES.map((r) => html`<option value=${r.role} ?selected=${r.role === 'parent'}>${r.label}</option>`)}
+          </select>
+        </label>
+        <button class="primary" type="submit" ?disabled=${this._busy}>Add person</button>
+      </form>
+    </section>`;
+  }
+
+  private _account(account: AccountView) {
+    const self = account.id === this._hub.account.id;
+    return html`<tr>
+        <th scope="row">${account.username}${self ? html` <span class="muted">(you)</span>` : nothing}</th>
+        <td>
+          <select
+            aria-label="Role of ${account.username}"
+            ?disabled=${this._busy}
+            @change=${(event: Event) =>
+              this._changeRole(account, (event.target as HTMLSelectElement).value as Role)}
+          >
+            ${ROLES.map(
+              (r) =>
+                html`<option value=${r.role} .selected=${live(r.role === account.role)}>${r.label}</option>`,
+            )}
+          </select>
+        </td>
+        <td class="end">
+          <button
+            class="danger"
+            aria-label="Remove ${account.username}"
+            aria-expanded=${this._removing === account.id}
+            ?disabled=${this._busy}
+            @click=${() => (this._removing = this._removing === account.id ? '' : account.id)}
+          >
+            Remove
+          </button>
+        </td>
+      </tr>
+      ${
+        this._removing === account.id
+          ? html`<tr>
+              <td colspan="3">
+                <div class="confirm" role="group" aria-label="Remove ${account.username}?">
+                  <p>
+                    <strong>Remove ${account.username}?</strong> They are signed out everywhere and can no
+                    longer sign in.
+                  </p>
+                  <div class="row">
+                    <button @click=${() => (this._removing = '')}>Cancel</button>
+                    <button class="remove" ?disabled=${this._busy} @click=${() => this._remove(account)}>
+                      Remove
+                    </button>
+                  </div>
+                </div>
+              </td>
+            </tr>`
+          : nothing
+      }`;
+  }
+
+  private async _load(): Promise<void> {
+    try {
+      this._accounts = await listAccounts(this._hub.session);
+    } catch (error) {
+      this._error = error instanceof ApiError ? error.message : String(error);
+    }
+  }
+
+  private _changeRole(account: AccountView, role: Role): void {
+    void this._run(async () => {
+      await changeRole(this._hub.session, account.id, role);
+      // An owner who stepped down sees the app as their new role: start it again.
+      if (account.id === this._hub.account.id && role !== 'owner') location.reload();
+      return `${account.username} is now ${roleLabel(role).toLowerCase()}.`;
+    });
+  }
+
+  private _remove(account: AccountView): void {
+    void this._run(async () => {
+      await removeAccount(this._hub.session, account.id);
+      this._removing = '';
+      return `${account.username} removed.`;
+    });
+  }
+
+  private _create(event: SubmitEvent): void {
+    event.preventDefault();
+    const form = event.target as HTMLFormElement;
+    const data = new FormData(form);
+    const username = String(data.get('username') ?? '').trim();
+    const password = String(data.get('password') ?? '');
+    const role = String(data.get('role') ?? 'parent') as Role;
+    void this._run(async () => {
+      const account = await createAccount(this._hub.session, { username, password, role });
+      form.reset();
+      return `${account.username} can sign in now, as ${roleLabel(account.role).toLowerCase()}.`;
+    });
+  }
+
+  /** One change, then the list read again (a refused change puts the select back to the real role). */
+  private async _run(change: () => Promise<string>): Promise<void> {
+    this._busy = true;
+    this._message = '';
+    this._error = '';
+    let message = '';
+    try {
+      message = await change();
+    } catch (error) {
+      this._error = error instanceof ApiError ? error.message : String(error);
+    }
+    await this._load();
+    this._busy = false;
+    this._message = message;
   }
 }
 

@@ -1,0 +1,257 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { consume } from '@lit/context';
+import type { EnrollmentCreated } from '@kidtime/protocol';
+import { ApiError, createEnrollment } from '../data/api';
+import { hubContext, type HubContext } from '../data/context';
+import { WatchController } from '../data/watch';
+import { sharedStyles } from './shared-styles';
+
+/** "14:32", or "1:02:05" for codes valid longer than an hour. */
+function countdown(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = String(total % 60).padStart(2, '0');
+  return hours > 0 ? `${hours}:${String(minutes).padStart(2, '0')}:${seconds}` : `${minutes}:${seconds}`;
+}
+
+/**
+ * "Add a PC": a one-time code and the one command that installs the agent with it. The new PC then shows up
+ * through the store's live updates; when it does, the code is put away and the panel says which PC came.
+ */
+@customElement('kt-add-pc')
+export class KtAddPc extends LitElement {
+  static override styles = [
+    sharedStyles,
+    css`
+      :host {
+        display: block;
+      }
+      .panel {
+        display: grid;
+        gap: 0.75rem;
+        margin-top: 0.75rem;
+      }
+      h2 {
+        margin: 0;
+        font-size: 1.15rem;
+      }
+      p {
+        margin: 0;
+      }
+      ol {
+        margin: 0;
+        padding-left: 1.3rem;
+        display: grid;
+        gap: 0.3rem;
+      }
+      pre {
+        margin: 0;
+        padding: 0.75rem;
+        border-radius: 0.5rem;
+        border: 1px solid var(--kt-border);
+        background: var(--kt-bg);
+        font-family: ui-monospace, 'DejaVu Sans Mono', monospace;
+        font-size: 0.9rem;
+        white-space: pre-wrap;
+        word-break: break-all;
+        user-select: all;
+        -webkit-user-select: all;
+      }
+      .code {
+        font-family: ui-monospace, 'DejaVu Sans Mono', monospace;
+        font-size: 1.1rem;
+        letter-spacing: 0.05em;
+      }
+      .expires {
+        font-variant-numeric: tabular-nums;
+      }
+      .connected {
+        color: var(--kt-ok);
+        font-weight: 600;
+      }
+      .connected:not(:empty) {
+        margin-top: 0.5rem;
+      }
+      form {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: end;
+        gap: 0.5rem;
+      }
+      form .field {
+        flex: 1 1 14rem;
+      }
+    `,
+  ];
+
+  /** Viewers see the button, disabled; the page says why. */
+  @property({ type: Boolean }) disabled = false;
+  @consume({ context: hubContext }) private _hub!: HubContext;
+  @state() private _open = false;
+  @state() private _enrollment: EnrollmentCreated | null = null;
+  @state() private _now = Date.now();
+  @state() private _busy = false;
+  @state() private _error = '';
+  @state() private _copied = '';
+  /** "Kitchen PC is connected", once the PC enrolled with the code shows up. */
+  @state() private _connected = '';
+  @query('pre') private _command?: HTMLElement;
+  /** The PCs there were when the code was made: any other one is the PC that used it. */
+  private _known = new Set<string>();
+  private _tick: ReturnType<typeof setInterval> | undefined;
+
+  constructor() {
+    super();
+    new WatchController(this, () => this._hub?.store);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this._stopTicking();
+  }
+
+  protected override willUpdate(): void {
+    if (!this._enrollment) return;
+    const arrived = [...this._hub.store.devices.values()].find((device) => !this._known.has(device.id));
+    if (arrived) {
+      this._connected = `${arrived.name} is connected.`;
+      this._enrollment = null;
+      this._open = false;
+      this._stopTicking();
+    }
+  }
+
+  override render() {
+    return html`
+      <button
+        class="primary"
+        aria-expanded=${this._open}
+        aria-controls=${this._open ? 'add-pc' : nothing}
+        ?disabled=${this.disabled}
+        @click=${this._toggle}
+      >
+        Add a PC
+      </button>
+      <p class="connected" role="status">${this._connected}</p>
+      ${this._open ? html`<section id="add-pc" class="card panel" aria-labelledby="add-title">${this._panel()}</section>` : nothing}
+    `;
+  }
+
+  private _panel() {
+    const enrollment = this._enrollment;
+    if (!enrollment)
+      return html`<h2 id="add-title">Add a PC</h2>
+        <p>
+          You get one command to run on the child's PC. It installs the Kidtime agent, which connects the PC
+          to this hub. The PC needs Timekpr-nExT installed.
+        </p>
+        <form @submit=${this._create}>
+          <label class="field">
+            PC name (optional)
+            <input name="deviceName" maxlength="100" autocomplete="off" placeholder="e.g. Kitchen PC" />
+          </label>
+          <button class="primary" type="submit" ?disabled=${this._busy}>Get the command</button>
+          <button type="button" @click=${this._toggle}>Cancel</button>
+        </form>
+        ${this._error ? html`<p role="alert">${this._error}</p>` : nothing}`;
+    const left = Date.parse(enrollment.expiresAt) - this._now;
+    const expired = left <= 0;
+    return html`<h2 id="add-title">Add a PC</h2>
+      <ol>
+        <li>On the child's PC, open a terminal.</li>
+        <li>Run this command as root (or as a user who can use sudo):</li>
+      </ol>
+      <pre aria-label="Install command" data-testid="install-command">${enrollment.installCommand}</pre>
+      <div class="row">
+        <button class="primary" ?disabled=${expired} @click=${this._copy}>Copy command</button>
+        <span role="status">${this._copied}</span>
+      </div>
+      <p>
+        Code <span class="code" data-testid="enrollment-code">${enrollment.code}</span> ·
+        ${
+          expired
+            ? html`<strong role="alert">This code has expired.</strong>`
+            : html`<span class="expires">expires in ${countdown(left)}</span>`
+        }
+      </p>
+      <p class="muted">
+        The PC appears on this page by itself once the command has finished; you can keep this page open.
+      </p>
+      <div class="row">
+        ${expired ? html`<button class="primary" @click=${this._renew}>New code</button>` : nothing}
+        <button @click=${this._toggle}>Close</button>
+      </div>
+      ${this._error ? html`<p role="alert">${this._error}</p>` : nothing}`;
+  }
+
+  private _toggle(): void {
+    this._open = !this._open;
+    this._connected = '';
+    this._error = '';
+    if (!this._open) {
+      this._enrollment = null;
+      this._stopTicking();
+    }
+  }
+
+  private _create(event: SubmitEvent): void {
+    event.preventDefault();
+    const deviceName = String(new FormData(event.target as HTMLFormElement).get('deviceName') ?? '').trim();
+    void this._request(deviceName ? { deviceName } : {});
+  }
+
+  private _renew(): void {
+    void this._request({});
+  }
+
+  private async _request(request: { deviceName?: string }): Promise<void> {
+    this._busy = true;
+    this._error = '';
+    this._copied = '';
+    try {
+      const enrollment = await createEnrollment(this._hub.session, request);
+      this._known = new Set(this._hub.store.devices.keys());
+      this._enrollment = enrollment;
+      this._now = Date.now();
+      this._stopTicking();
+      this._tick = setInterval(() => {
+        this._now = Date.now();
+        if (this._enrollment && Date.parse(this._enrollment.expiresAt) <= this._now) this._stopTicking();
+      }, 1000);
+    } catch (error) {
+      this._error = error instanceof ApiError ? error.message : String(error);
+    } finally {
+      this._busy = false;
+    }
+  }
+
+  private async _copy(): Promise<void> {
+    const text = this._enrollment?.installCommand;
+    if (!text) return;
+    try {
+      // The clipboard API exists only on https or localhost; a phone on the home network gets the fallback.
+      if (!navigator.clipboard) throw new Error('no clipboard');
+      await navigator.clipboard.writeText(text);
+      this._copied = 'Copied.';
+    } catch {
+      const selection = getSelection();
+      if (this._command && selection) selection.selectAllChildren(this._command);
+      this._copied = document.execCommand('copy')
+        ? 'Copied.'
+        : 'The command is selected: copy it with Ctrl+C, or long-press and Copy.';
+    }
+  }
+
+  private _stopTicking(): void {
+    clearInterval(this._tick);
+    this._tick = undefined;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'kt-add-pc': KtAddPc;
+  }
+}
