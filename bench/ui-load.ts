@@ -487,16 +487,8 @@ class Runner {
   ) {}
 
   async start(): Promise<string> {
-    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-    const ours = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
+    // launchBrowser() leaves signals to us: the harness's clean-up stops everything, the browser first.
     this.browser = await launchBrowser();
-    // Playwright's own SIGINT handler closes its browsers and then exits the process at once, before the
-    // agent, the hub and the lab are stopped: the harness's clean-up stops everything, the browser first.
-    for (const signal of signals) {
-      for (const listener of process.listeners(signal)) {
-        if (!ours.get(signal)!.includes(listener)) process.off(signal, listener);
-      }
-    }
     onCleanup('the browser', () => this.browser.close());
     return this.browser.version();
   }

@@ -26,8 +26,18 @@ export const PHONE: BrowserContextOptions = {
 /** The parent at the laptop. */
 export const DESKTOP: BrowserContextOptions = { viewport: { width: 1280, height: 800 } };
 
+/**
+ * Playwright's own signal handlers would exit the process right after closing the browser, before the
+ * caller's clean-up has stopped the hub, the agent and timekprd; the callers handle signals themselves.
+ */
 export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  });
 }
 
 /** With KIDTIME_SCREENSHOTS=DIR the main screens are saved there (docs/screenshots is made this way). */

@@ -299,9 +299,12 @@ describe('auth API (medium)', () => {
   it('serves the web app: hashed files cached for good, the rest revalidated, client routes to index.html', async () => {
     fs.mkdirSync(path.join(dataDir, 'assets'), { recursive: true });
     fs.writeFileSync(path.join(dataDir, 'index.html'), '<!doctype html><title>Kidtime</title>');
-    fs.writeFileSync(path.join(dataDir, 'assets', 'index-Abc123.js'), 'export {};');
-    const asset = await fetch(`${base}/assets/index-Abc123.js`);
+    const script = `export const text = ${JSON.stringify('a parent adds time. '.repeat(200))};`;
+    fs.writeFileSync(path.join(dataDir, 'assets', 'index-Abc123.js'), script);
+    const asset = await fetch(`${base}/assets/index-Abc123.js`, { headers: { 'accept-encoding': 'gzip' } });
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers.get('content-encoding')).toBe('gzip');
+    expect(await asset.text()).toBe(script);
     const index = await fetch(`${base}/`);
     expect(index.headers.get('cache-control')).toBe('no-cache');
     const route = await fetch(`${base}/child/123`, { headers: { accept: 'text/html' } });
