@@ -61,6 +61,15 @@ export async function seriousAccessibilityViolations(page: Page): Promise<string
   if (!(await page.evaluate(() => 'axe' in globalThis))) {
     await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
   }
+  // The whole page at once: at phone size the fixed tab bar covers whatever is scrolled under it, which axe
+  // would report as an obscured touch target although the parent scrolls it free.
+  const viewport = page.viewportSize();
+  const height = await page.evaluate(
+    () =>
+      (globalThis as unknown as { document: { documentElement: { scrollHeight: number } } }).document
+        .documentElement.scrollHeight,
+  );
+  if (viewport && height > viewport.height) await page.setViewportSize({ width: viewport.width, height });
   const violations = await page.evaluate(async () => {
     // Runs in the page (the test's tsconfig has no DOM types).
     const inPage = globalThis as unknown as {
@@ -73,6 +82,7 @@ export async function seriousAccessibilityViolations(page: Page): Promise<string
     });
     return result.violations;
   });
+  if (viewport && height > viewport.height) await page.setViewportSize(viewport);
   return (violations as AxeViolation[])
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map(

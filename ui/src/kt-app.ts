@@ -292,19 +292,28 @@ export class KtApp extends LitElement {
   private async _enter(): Promise<void> {
     if (this._hub && !this._reauth) return; // a silent token refresh
     try {
-      const account = await me(this._session);
-      if (this._hub && this._hub.account.id === account.id) {
-        // The same parent signed in again after the session ended: carry on.
-        this._reauth = false;
-        this._live.reconnect();
-        return;
+      if (this._hub) {
+        const account = await me(this._session);
+        if (this._hub.account.id === account.id) {
+          // The same parent signed in again after the session ended: carry on.
+          this._reauth = false;
+          this._live.reconnect();
+          return;
+        }
+        this._hub.store.stop();
       }
-      this._hub?.store.stop();
+      // Who is signed in and the household are read side by side, while the live connection opens: one
+      // round trip less before the dashboard. The store follows live updates from the start.
       const store = new HubStore(this._session, this._live);
+      store.start();
+      this._live.start();
+      const [account] = await Promise.all([me(this._session), store.load()]).catch((error: unknown) => {
+        store.stop();
+        this._live.stop();
+        throw error;
+      });
       this._hub = { session: this._session, live: this._live, store, account };
       this._reauth = false;
-      this._live.start();
-      store.start();
       this._screen = 'ready';
     } catch (error) {
       this._problem = error instanceof ApiError ? error.message : String(error);

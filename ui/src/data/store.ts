@@ -51,10 +51,11 @@ export class HubStore extends EventTarget {
     super();
   }
 
+  /** Follows the live updates (and reads everything first, unless that was done already). */
   start(): void {
     this.unsubscribe ??= this.live.subscribe(this.onLive);
     this.live.addEventListener('change', this.onConnectionChange);
-    void this.load();
+    if (!this.loaded) void this.load();
   }
 
   stop(): void {
