@@ -43,7 +43,7 @@ export function launchBrowser(): Promise<Browser> {
 /** With KIDTIME_SCREENSHOTS=DIR the main screens are saved there (docs/screenshots is made this way). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   const dir = process.env.KIDTIME_SCREENSHOTS;
-  if (dir) await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: true });
+  if (dir) await page.screenshot({ path: path.join(dir, `${name}.png`) });
 }
 
 export interface AxeViolation {
