@@ -69,7 +69,8 @@ describe('hub security against agents and strangers', () => {
       body: JSON.stringify({ username: 'intruder', password: 'let-me-in-please' }),
     });
     expect(forged.status).toBe(403);
-    expect((await api.get('/api/setup')).body).toEqual({ setupNeeded: true });
+    expect((await remote.get('/api/setup')).body).toEqual({ setupNeeded: true, allowedHere: false });
+    expect((await api.get('/api/setup')).body).toEqual({ setupNeeded: true, allowedHere: true });
 
     expect((await api.post('/api/setup', { username: 'mum', password: 'kitchen-phone-42' })).status).toBe(
       201,

@@ -5,7 +5,13 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { ApiClient } from './support/api-client';
-import { AgentProcess, HubProcess, enrollAndStartAgent, type EnrolledAgent } from './support/hub-process';
+import {
+  AgentProcess,
+  HubProcess,
+  enrollAndStartAgent,
+  nonLoopbackAddress,
+  type EnrolledAgent,
+} from './support/hub-process';
 import { OWNER } from './support/household';
 import { PHONE, launchBrowser, screenshot as save, seriousAccessibilityViolations } from './support/browser';
 import { connectLab, type TimekprLabHandle } from './support/timekpr-lab';
@@ -40,7 +46,13 @@ describe('web app', () => {
     await lab?.resetUser(KID);
   });
 
-  it("creates the owner on first run, on the hub's own machine", async () => {
+  it("creates the owner on first run, on the hub's own machine, and says so anywhere else", async () => {
+    const elsewhere = await browser.newPage(PHONE);
+    await elsewhere.goto(`http://${nonLoopbackAddress()}:${hub.port}/`);
+    await elsewhere.getByRole('heading', { name: 'This hub has no account yet' }).waitFor();
+    expect(await elsewhere.getByLabel('Password').count()).toBe(0);
+    await elsewhere.close();
+
     await page.goto(hub.url);
     await page.getByRole('heading', { name: 'Create the owner account' }).waitFor();
     expect(await seriousAccessibilityViolations(page)).toEqual([]);

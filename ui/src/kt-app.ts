@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
 import { provide } from '@lit/context';
-import { ApiError, Session, me, setupNeeded } from './data/api';
+import { ApiError, Session, me, setupStatus } from './data/api';
 import { hubContext, type HubContext } from './data/context';
 import { LiveConnection } from './data/live';
 import { href, parseRoute, type Route } from './data/router';
@@ -16,7 +16,7 @@ import './components/kt-activity-page';
 import './components/kt-devices-page';
 import './components/kt-accounts-page';
 
-type Screen = 'loading' | 'setup' | 'login' | 'ready' | 'unreachable';
+type Screen = 'loading' | 'setup' | 'setup-elsewhere' | 'login' | 'ready' | 'unreachable';
 
 /** 24 px line icons, drawn for this app: a clock, bars, a list, a screen, a person. */
 const ICONS = {
@@ -243,6 +243,16 @@ export class KtApp extends LitElement {
       case 'unreachable':
         return html`<p role="alert">${this._problem}</p>
           <button @click=${() => void this._start()}>Try again</button>`;
+      case 'setup-elsewhere':
+        return html`<section class="card" aria-labelledby="setup-title">
+          <h2 id="setup-title">This hub has no account yet</h2>
+          <p>
+            For safety, the owner account can only be created on the hub's own machine: open
+            <code>http://localhost:8080</code> there (with the hub's port), or run
+            <code>npm run create-account -- -u NAME -p PASSWORD</code> in the hub's folder. Then sign in here.
+          </p>
+          <button @click=${() => void this._start()}>I have done it: sign in</button>
+        </section>`;
       case 'setup':
       case 'login':
         return html`<kt-sign-in .session=${this._session} mode=${this._screen}></kt-sign-in>`;
@@ -282,7 +292,8 @@ export class KtApp extends LitElement {
     this._screen = 'loading';
     try {
       if (await this._session.resume()) return; // 'signed-in' takes it from here
-      this._screen = (await setupNeeded()) ? 'setup' : 'login';
+      const status = await setupStatus();
+      this._screen = !status.setupNeeded ? 'login' : status.allowedHere ? 'setup' : 'setup-elsewhere';
     } catch (error) {
       this._problem = error instanceof ApiError ? error.message : String(error);
       this._screen = 'unreachable';

@@ -52,7 +52,9 @@ describe('auth API (medium)', () => {
   });
 
   it('creates the first owner once, from the hub machine', async () => {
-    expect((await call('GET', '/api/setup')).body).toEqual({ setupNeeded: true });
+    expect((await call('GET', '/api/setup')).body).toEqual({ setupNeeded: true, allowedHere: true });
+    const viaProxy = await fetch(`${base}/api/setup`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+    expect(await viaProxy.json()).toEqual({ setupNeeded: true, allowedHere: false });
     const proxied = await fetch(`${base}/api/setup`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-forwarded-for': '203.0.113.9' },
@@ -68,7 +70,7 @@ describe('auth API (medium)', () => {
     expect(created.body).not.toHaveProperty('passwordHash');
     const again = await call('POST', '/api/setup', { username: 'dad', password: 'kitchen-phone-42' });
     expect(again.status).toBe(409);
-    expect((await call('GET', '/api/setup')).body).toEqual({ setupNeeded: false });
+    expect((await call('GET', '/api/setup')).body).toEqual({ setupNeeded: false, allowedHere: true });
   });
 
   it('stores an argon2id hash, never the password', async () => {

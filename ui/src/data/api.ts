@@ -153,8 +153,9 @@ async function sendWithStatus<T>(
 
 // Data functions: the only place the UI builds requests.
 
-export async function setupNeeded(): Promise<boolean> {
-  return (await send<{ setupNeeded: boolean }>('GET', '/api/setup')).setupNeeded;
+/** Whether the hub has no account yet, and whether the owner can be created from this browser. */
+export function setupStatus(): Promise<{ setupNeeded: boolean; allowedHere: boolean }> {
+  return send('GET', '/api/setup');
 }
 
 export async function me(session: Session): Promise<AccountView> {
