@@ -445,8 +445,7 @@ export class KtPlaytimeEditor extends LitElement {
   };
 
   private _pending(): CommandView | undefined {
-    const command = this.login ? this._hub.store.pending.get(this.login.key) : undefined;
-    return command?.op === 'setPlaytime' ? command : undefined;
+    return this.login ? this._hub.store.waiting(this.login.key, 'setPlaytime') : undefined;
   }
 
   private _dirty(): boolean {

@@ -465,8 +465,7 @@ export class KtScheduleEditor extends LitElement {
 
   /** The newest schedule change still on its way to this PC. */
   private _pending(): CommandView | undefined {
-    const command = this.login ? this._hub.store.pending.get(this.login.key) : undefined;
-    return command?.op === 'setSchedule' ? command : undefined;
+    return this.login ? this._hub.store.waiting(this.login.key, 'setSchedule') : undefined;
   }
 
   private _dirty(): boolean {
