@@ -4,7 +4,7 @@ import type { Session } from '../data/api';
 import type { HubContext } from '../data/context';
 import { type Editing, edit, ended, follow, isDirty, queued, reset, startEditing } from '../data/draft';
 import type { CommandFinishedEvent, LoginView } from '../data/store';
-import { type SaveOutcome, answered, failure } from './kt-save-status';
+import { type SaveOutcome, answered, failure } from '../data/save-outcome';
 
 /** What makes a settings editor: its command, how the PC's state becomes a draft, and how a change is sent. */
 export interface DraftKind<T, R> {

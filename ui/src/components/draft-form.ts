@@ -1,6 +1,6 @@
 import { css, html, nothing } from 'lit';
 import type { CommandView } from '@kidtime/protocol';
-import type { SaveOutcome } from './kt-save-status';
+import type { SaveOutcome } from '../data/save-outcome';
 import './kt-save-status';
 
 /** The layout both settings editors share: a card of fieldsets with a line of actions at the end. */

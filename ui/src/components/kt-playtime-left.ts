@@ -8,7 +8,7 @@ import { hubContext, type HubContext } from '../data/context';
 import { duration } from '../data/format';
 import { leftRequest } from '../data/playtime-draft';
 import type { LoginView } from '../data/store';
-import { type SaveOutcome, answered, failure } from './kt-save-status';
+import { type SaveOutcome, answered, failure } from '../data/save-outcome';
 import { numberHandler } from './number-input';
 import { sharedStyles } from './shared-styles';
 import './kt-save-status';
