@@ -148,6 +148,35 @@ describe('child page: schedule and PlayTime', () => {
     expect(await schedule.getByLabel('Tuesday limit, hours').inputValue()).toBe('2');
   });
 
+  it('still shows a queued schedule change after a time change for the same PC is queued behind it', async () => {
+    await home.enrolled.agent.stop();
+    await page.locator('h2 .badge', { hasText: 'offline' }).waitFor({ timeout: 15_000 });
+    await schedule.getByLabel('Wednesday limit, hours').fill('4');
+    await schedule.getByRole('button', { name: 'Save schedule' }).click();
+    await schedule.getByText('queued, it will apply when the PC comes back').waitFor();
+
+    await page.getByRole('link', { name: 'Back to Today' }).click();
+    const card = page.locator('kt-child-card', { hasText: KID });
+    await card.getByRole('button', { name: `Add 15 minutes for ${KID}` }).click();
+    await card.getByText(/queued, it will apply when the PC comes back/).waitFor();
+    // The card lists both changes waiting for the PC, not just the newest.
+    const waiting = card.getByText(/Waiting for .* applies when it comes back online/);
+    await waiting.nth(1).waitFor();
+    expect(await waiting.count()).toBe(2);
+
+    await card.getByRole('link', { name: KID }).click();
+    await schedule
+      .getByText(/A saved change is waiting for .*: it applies when the PC comes back online/)
+      .waitFor();
+    home.enrolled.agent = AgentProcess.start(home.enrolled.configPath);
+    await page.locator('h2 .badge', { hasText: 'online' }).waitFor({ timeout: 20_000 });
+    // The schedule editor hears of its own change ending, though a newer command is pending for the PC.
+    await schedule.getByText(/Applied: .* confirmed the change/).waitFor({ timeout: 20_000 });
+    expect((await userinfo()).LIMITS_PER_WEEKDAYS).toBe(
+      ['5400', '7200', '14400', DAY, DAY, DAY, DAY].join(';'),
+    );
+  });
+
   it('shows a viewer everything at a desktop size, with every control that changes something disabled', async () => {
     const viewer = { username: 'grandpa', password: 'reading-glasses-7', role: 'viewer' };
     expect((await home.api.post('/api/accounts', viewer)).status).toBe(201);

@@ -114,8 +114,8 @@ export class KtChildCard extends LitElement {
   @property() link = '';
   @property({ attribute: false }) logins: LoginView[] = [];
   @property({ attribute: false }) devices = new Map<string, DeviceView>();
-  /** Unfinished commands by login key. */
-  @property({ attribute: false }) pending = new Map<string, CommandView>();
+  /** Unfinished commands by login key, oldest first. */
+  @property({ attribute: false }) pending = new Map<string, readonly CommandView[]>();
   /** The outcome of the last change made here, in words. */
   @property() message = '';
   @property({ type: Boolean }) readOnly = false;
@@ -131,10 +131,12 @@ export class KtChildCard extends LitElement {
   override render() {
     const main = this._mainLogin();
     const state = main?.state;
-    const pending = this.logins.flatMap((login) => {
-      const command = this.pending.get(login.key);
-      return command ? [{ command, device: this.devices.get(login.deviceId) }] : [];
-    });
+    const pending = this.logins.flatMap((login) =>
+      (this.pending.get(login.key) ?? []).map((command) => ({
+        command,
+        device: this.devices.get(login.deviceId),
+      })),
+    );
     return html`
       <article class="card" aria-labelledby="name">
         <header>

@@ -1,50 +1,14 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
+import { type DayLimits, WEEKDAYS, hoursAndMinutes, setDayLimit, toggleDay } from '../data/day-limits';
+import { numberHandler } from './number-input';
 import { sharedStyles } from './shared-styles';
-
-/** timekpr numbers the weekdays 1 (Monday) to 7 (Sunday). */
-export const WEEKDAYS = [
-  'Monday',
-  'Tuesday',
-  'Wednesday',
-  'Thursday',
-  'Friday',
-  'Saturday',
-  'Sunday',
-] as const;
-export const WEEKDAYS_SHORT = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'] as const;
-
-export const dayName = (day: number): string => WEEKDAYS[day - 1] ?? `Day ${day}`;
-
-/** Which days are on, and a limit in seconds for each of the seven days, Monday first. */
-export interface DayLimits {
-  days: number[];
-  limits: number[];
-}
 
 export class DayLimitsChangeEvent extends Event {
   constructor(readonly value: DayLimits) {
     super('kt-day-limits-change');
   }
-}
-
-/** A whole number from typed text, kept within [min, max]; empty or nonsense counts as `min`. */
-export function whole(text: string, max: number, min = 0): number {
-  const value = Math.floor(Number(text));
-  return Number.isFinite(value) ? Math.min(Math.max(value, min), max) : min;
-}
-
-/**
- * The handler for a number field's `input` and `change` events: the value goes into the draft as the parent
- * types (so Save is ready at once), and a field left empty counts as `min` only once the parent leaves it.
- */
-export function numberHandler(max: number, set: (value: number) => void, min = 0) {
-  return (event: Event): void => {
-    const text = (event.target as HTMLInputElement).value;
-    if (event.type === 'input' && text.trim() === '') return;
-    set(whole(text, max, min));
-  };
 }
 
 /**
@@ -105,18 +69,19 @@ export class KtDayLimits extends LitElement {
         const day = i + 1;
         const on = days.includes(day);
         const seconds = limits[i] ?? 0;
-        const hours = Math.floor(seconds / 3600);
-        const minutes = Math.floor((seconds % 3600) / 60);
+        const { hours, minutes } = hoursAndMinutes(seconds);
         const disabled = this.readOnly || !on;
-        const setHours = numberHandler(24, (h) => this._setLimit(i, h * 3600 + minutes * 60));
-        const setMinutes = numberHandler(59, (m) => this._setLimit(i, hours * 3600 + m * 60));
+        const set = (h: number, m: number) => this._emit(setDayLimit(this.value, day, h * 3600 + m * 60));
+        const setHours = numberHandler(24, (h) => set(h, minutes));
+        const setMinutes = numberHandler(59, (m) => set(hours, m));
         return html`<li class=${on ? '' : 'off'}>
           <label class="check">
             <input
               type="checkbox"
               .checked=${on}
               ?disabled=${this.readOnly}
-              @change=${(e: Event) => this._toggle(day, (e.target as HTMLInputElement).checked)}
+              @change=${(e: Event) =>
+                this._emit(toggleDay(this.value, day, (e.target as HTMLInputElement).checked))}
             />
             ${name}
           </label>
@@ -149,17 +114,6 @@ export class KtDayLimits extends LitElement {
         </li>`;
       })}
     </ul>`;
-  }
-
-  private _toggle(day: number, on: boolean): void {
-    const days = on ? [...this.value.days, day] : this.value.days.filter((d) => d !== day);
-    this._emit({ ...this.value, days: [...new Set(days)].sort((a, b) => a - b) });
-  }
-
-  private _setLimit(index: number, seconds: number): void {
-    const limits = [...this.value.limits];
-    limits[index] = seconds;
-    this._emit({ ...this.value, limits });
   }
 
   private _emit(value: DayLimits): void {

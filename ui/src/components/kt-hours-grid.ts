@@ -1,44 +1,24 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { live } from 'lit/directives/live.js';
-import { WEEKDAYS, WEEKDAYS_SHORT, dayName, numberHandler } from './kt-day-limits';
+import { WEEKDAYS, WEEKDAYS_SHORT, dayName } from '../data/day-limits';
+import {
+  type DayHours,
+  EMPTY_DAY,
+  FULL_DAY,
+  type HourRule,
+  type WeekHours,
+  copyDay,
+  describeDay,
+  firstAllowedHour,
+  hourDetails,
+  hourLabel,
+  setDay,
+  setHour,
+  toggleHour,
+} from '../data/hours';
+import { type HourPickEvent, type HourRuleEvent } from './kt-hour-panel';
 import { sharedStyles } from './shared-styles';
-
-/** The allowed minutes [fromMinute, toMinute) of one hour; `unaccounted`: free time, not counted. */
-export interface HourRule {
-  fromMinute: number;
-  toMinute: number;
-  unaccounted: boolean;
-}
-/** 24 slots, one per hour; null = the hour is not allowed. */
-export type DayHours = ReadonlyArray<HourRule | null>;
-/** Seven days, Monday first. */
-export type WeekHours = ReadonlyArray<DayHours>;
-
-export const FULL_HOUR: HourRule = { fromMinute: 0, toMinute: 60, unaccounted: false };
-const FULL_DAY: DayHours = Array.from({ length: 24 }, () => FULL_HOUR);
-const EMPTY_DAY: DayHours = Array.from({ length: 24 }, () => null);
-
-const pad = (n: number) => String(n).padStart(2, '0');
-const clock = (minutes: number) => `${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
-export const hourLabel = (hour: number): string => `${pad(hour)}:00`;
-
-/** "07:00–12:00, 14:00–14:30 free": a day's hours in words, neighbouring hours joined. */
-export function describeDay(hours: DayHours): string {
-  const runs: Array<{ start: number; end: number; free: boolean }> = [];
-  hours.forEach((rule, hour) => {
-    if (!rule) return;
-    const start = hour * 60 + rule.fromMinute;
-    const end = hour * 60 + rule.toMinute;
-    const last = runs.at(-1);
-    if (last && last.end === start && last.free === rule.unaccounted) last.end = end;
-    else runs.push({ start, end, free: rule.unaccounted });
-  });
-  if (runs.length === 0) return 'no hours allowed';
-  const only = runs.length === 1 ? runs[0] : undefined;
-  if (only && only.start === 0 && only.end === 24 * 60 && !only.free) return 'all day';
-  return runs.map((run) => `${clock(run.start)}–${clock(run.end)}${run.free ? ' free' : ''}`).join(', ');
-}
+import './kt-hour-panel';
 
 export class HoursChangeEvent extends Event {
   constructor(readonly hours: WeekHours) {
@@ -167,30 +147,6 @@ export class KtHoursGrid extends LitElement {
         border: 2px solid var(--kt-ok);
         background: color-mix(in srgb, var(--kt-ok) 14%, var(--kt-card));
       }
-      fieldset {
-        border: 1px solid var(--kt-border);
-        border-radius: 0.75rem;
-        margin: 0;
-        padding: 0.75rem;
-        display: grid;
-        gap: 0.6rem;
-      }
-      legend {
-        font-weight: 700;
-        padding: 0 0.3rem;
-      }
-      .minutes {
-        display: grid;
-        grid-template-columns: repeat(3, minmax(0, 1fr));
-        gap: 0.5rem;
-        align-items: end;
-      }
-      .minutes input {
-        width: 100%;
-      }
-      .panel p {
-        margin: 0;
-      }
       .copy {
         display: flex;
         flex-wrap: wrap;
@@ -246,14 +202,29 @@ export class KtHoursGrid extends LitElement {
         <span>"0–30": only those minutes</span>
       </p>
       <div class="row quick">
-        <button type="button" ?disabled=${this.readOnly} @click=${() => this._setDay(FULL_DAY)}>
+        <button
+          type="button"
+          ?disabled=${this.readOnly}
+          @click=${() => this._emit(setDay(this.hours, this._day, FULL_DAY))}
+        >
           Allow every hour
         </button>
-        <button type="button" ?disabled=${this.readOnly} @click=${() => this._setDay(EMPTY_DAY)}>
+        <button
+          type="button"
+          ?disabled=${this.readOnly}
+          @click=${() => this._emit(setDay(this.hours, this._day, EMPTY_DAY))}
+        >
           Forbid every hour
         </button>
       </div>
-      ${this._panel(name, hour, day[hour] ?? null)}
+      <kt-hour-panel
+        .dayName=${name}
+        .hour=${hour}
+        .rule=${day[hour] ?? null}
+        ?readOnly=${this.readOnly}
+        @kt-hour-pick=${(e: HourPickEvent) => (this._hour = e.hour)}
+        @kt-hour-rule=${this._onRule}
+      ></kt-hour-panel>
       <div class="copy">
         <span>Copy ${name}'s hours to</span>
         ${COPY_TARGETS.map(
@@ -262,7 +233,7 @@ export class KtHoursGrid extends LitElement {
               type="button"
               aria-label="Copy ${name}'s hours to ${target.label}"
               ?disabled=${this.readOnly}
-              @click=${() => this._copy(target.days)}
+              @click=${() => this._emit(copyDay(this.hours, this._day, target.days))}
             >
               ${target.label}
             </button>`,
@@ -276,17 +247,7 @@ export class KtHoursGrid extends LitElement {
    * time are drawn beside the button's text (not inside it) and read as its description.
    */
   private _cell(name: string, hour: number, rule: HourRule | null, selected: boolean) {
-    const partial = rule !== null && (rule.fromMinute !== 0 || rule.toMinute !== 60);
-    const marks = rule
-      ? [rule.unaccounted ? '∞' : '', partial ? `${rule.fromMinute}–${rule.toMinute}` : '']
-      : [];
-    const details = rule
-      ? [
-          partial ? `only minutes ${rule.fromMinute} to ${rule.toMinute}` : '',
-          rule.unaccounted ? 'free time' : '',
-        ]
-      : [];
-    const description = details.filter(Boolean).join(', ');
+    const { marks, description } = hourDetails(rule);
     return html`<div
       class="cell ${rule ? 'on' : ''} ${rule?.unaccounted ? 'free' : ''} ${selected ? 'selected' : ''}"
     >
@@ -298,86 +259,15 @@ export class KtHoursGrid extends LitElement {
         ?disabled=${this.readOnly}
         @click=${() => this._toggle(hour)}
       >
-        ${pad(hour)}
+        ${String(hour).padStart(2, '0')}
       </button>
-      <span class="more" aria-hidden="true">${marks.filter(Boolean).join(' ')}</span>
+      <span class="more" aria-hidden="true">${marks}</span>
       <span id="more-${hour}" hidden>${description}</span>
     </div>`;
   }
 
-  private _panel(name: string, hour: number, rule: HourRule | null) {
-    const setFrom = numberHandler(59, (fromMinute) => rule && this._setRule(hour, { ...rule, fromMinute }));
-    const setTo = numberHandler(60, (toMinute) => rule && this._setRule(hour, { ...rule, toMinute }), 1);
-    return html`<fieldset class="panel">
-      <legend>Minutes and free time</legend>
-      <div class="minutes">
-        <div class="field">
-          <label for="hour">Hour</label>
-          <select
-            id="hour"
-            @change=${(e: Event) => (this._hour = Number((e.target as HTMLSelectElement).value))}
-          >
-            ${Array.from(
-              { length: 24 },
-              (_, h) => html`<option value=${h} ?selected=${h === hour}>${hourLabel(h)}</option>`,
-            )}
-          </select>
-        </div>
-        ${
-          rule
-            ? html`<label class="field">
-                  From minute
-                  <input
-                    type="number"
-                    inputmode="numeric"
-                    min="0"
-                    max="59"
-                    .value=${live(String(rule.fromMinute))}
-                    ?disabled=${this.readOnly}
-                    @input=${setFrom}
-                    @change=${setFrom}
-                  />
-                </label>
-                <label class="field">
-                  To minute
-                  <input
-                    type="number"
-                    inputmode="numeric"
-                    min="1"
-                    max="60"
-                    .value=${live(String(rule.toMinute))}
-                    ?disabled=${this.readOnly}
-                    @input=${setTo}
-                    @change=${setTo}
-                  />
-                </label>`
-            : nothing
-        }
-      </div>
-      ${
-        rule
-          ? html`<label class="check">
-                <input
-                  type="checkbox"
-                  .checked=${live(rule.unaccounted)}
-                  ?disabled=${this.readOnly}
-                  @change=${(e: Event) =>
-                    this._setRule(hour, { ...rule, unaccounted: (e.target as HTMLInputElement).checked })}
-                />
-                Free time: ${name} ${hourLabel(hour)} is not counted
-              </label>
-              <p class="muted">
-                Allowed from ${clock(hour * 60 + rule.fromMinute)} to ${clock(hour * 60 + rule.toMinute)}.
-              </p>`
-          : html`<p class="muted">${name} ${hourLabel(hour)} is not allowed: tap it above to allow it.</p>`
-      }
-    </fieldset>`;
-  }
-
   private _panelHour(day: DayHours): number {
-    if (this._hour !== null) return this._hour;
-    const first = day.findIndex((rule) => rule !== null);
-    return first < 0 ? 0 : first;
+    return this._hour ?? firstAllowedHour(day);
   }
 
   private _showDay(day: number): void {
@@ -386,25 +276,11 @@ export class KtHoursGrid extends LitElement {
   }
 
   private _toggle(hour: number): void {
-    const day = this.hours[this._day - 1] ?? EMPTY_DAY;
     this._hour = hour;
-    this._setRule(hour, day[hour] ? null : FULL_HOUR);
+    this._emit(toggleHour(this.hours, this._day, hour));
   }
 
-  private _setRule(hour: number, rule: HourRule | null): void {
-    const day = [...(this.hours[this._day - 1] ?? EMPTY_DAY)];
-    day[hour] = rule;
-    this._setDay(day);
-  }
-
-  private _setDay(day: DayHours): void {
-    this._emit(this.hours.map((hours, i) => (i === this._day - 1 ? day : hours)));
-  }
-
-  private _copy(days: number[]): void {
-    const source = this.hours[this._day - 1] ?? EMPTY_DAY;
-    this._emit(this.hours.map((hours, i) => (days.includes(i + 1) ? source : hours)));
-  }
+  private readonly _onRule = (e: HourRuleEvent) => this._emit(setHour(this.hours, this._day, e.hour, e.rule));
 
   private _emit(hours: WeekHours): void {
     this.dispatchEvent(new HoursChangeEvent(hours));

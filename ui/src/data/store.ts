@@ -37,8 +37,11 @@ export class HubStore extends EventTarget {
   devices = new Map<string, DeviceView>();
   logins = new Map<string, LoginView>();
   children: ChildView[] = [];
-  /** The newest unfinished command per login key. */
-  pending = new Map<string, CommandView>();
+  /**
+   * The unfinished commands per login key, oldest first. All of them, not just the newest: a time change
+   * from the dashboard must not hide a schedule change still waiting for the same PC.
+   */
+  pending = new Map<string, readonly CommandView[]>();
   loaded = false;
   error = '';
   private unsubscribe: (() => void) | null = null;
@@ -92,16 +95,27 @@ export class HubStore extends EventTarget {
     const login = (command.args as { login?: string }).login;
     if (!login) return;
     const key = loginKey(command.deviceId, login);
+    const commands = this.pending.get(key) ?? [];
+    const known = commands.some((c) => c.id === command.id);
     const pending = new Map(this.pending);
     if (FINAL.has(command.status)) {
-      if (pending.get(key)?.id !== command.id) return;
-      pending.delete(key);
+      // Only a command this page saw unfinished: a late live update of an old one is not news.
+      if (!known) return;
+      const left = commands.filter((c) => c.id !== command.id);
+      if (left.length > 0) pending.set(key, left);
+      else pending.delete(key);
+      this.pending = pending;
       this.dispatchEvent(new CommandFinishedEvent(key, command));
     } else {
-      pending.set(key, command);
+      pending.set(key, known ? commands.map((c) => (c.id === command.id ? command : c)) : [...commands, command]);
+      this.pending = pending;
     }
-    this.pending = pending;
     this.changed();
+  }
+
+  /** The newest unfinished command of one kind (`op`, e.g. 'setSchedule') for a login. */
+  waiting(key: string, op: string): CommandView | undefined {
+    return (this.pending.get(key) ?? []).filter((c) => c.op === op).at(-1);
   }
 
   /** A state the hub returned with a change: shown at once, before the live update arrives. */
