@@ -56,7 +56,9 @@ describe('loadHubConfig', () => {
 
   it('keeps access tokens between 10 seconds and a day', () => {
     expect(loadHubConfig({}).accessTokenTtl).toBe(900);
-    expect(() => loadHubConfig({ ACCESS_TOKEN_TTL: '5' })).toThrow('ACCESS_TOKEN_TTL="5": must be at least 10');
+    expect(() => loadHubConfig({ ACCESS_TOKEN_TTL: '5' })).toThrow(
+      'ACCESS_TOKEN_TTL="5": must be at least 10',
+    );
     expect(() => loadHubConfig({ ACCESS_TOKEN_TTL: '1.5' })).toThrow('whole number');
   });
 
