@@ -55,7 +55,9 @@ export class AuthController {
   @HttpCode(200)
   @Roles('owner', 'parent', 'viewer')
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Change your own password; your other sessions are signed out, you get new tokens' })
+  @ApiOperation({
+    summary: 'Change your own password; your other sessions are signed out, you get new tokens',
+  })
   @ApiZodBody(changePasswordSchema)
   changePassword(
     @Req() request: Request,
