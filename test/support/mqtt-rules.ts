@@ -215,7 +215,7 @@ export function describeBrokerRules(context: () => BrokerRulesContext): void {
       expect((await device(a.deviceId)).hostname).toBe('pc-a');
     });
 
-    it('refuses a revoked device and drops its connection', async () => {
+    it('refuses a revoked device (the embedded broker also drops its connection)', async () => {
       expect((await ctx.api.request('DELETE', `/api/devices/${b.deviceId}`)).status).toBe(204);
       ctx.revokeAtBroker?.(b.deviceId);
       if (ctx.embedded) {

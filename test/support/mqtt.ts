@@ -91,7 +91,7 @@ export function readmeAcl(base = 'kidtime'): string {
 }
 
 /**
- * Debian's mosquitto as root (it drops to user "mosquitto", so its files are chowned to it), listening on a
+ * Debian's mosquitto as root (it drops to user "mosquitto", so its files are chowned to it), logging to stderr, listening on a
  * free loopback port with a password file and the README's ACL. Stopped by its own pid.
  */
 export class MosquittoProcess {
@@ -119,7 +119,7 @@ export class MosquittoProcess {
         `password_file ${passwd}`,
         `acl_file ${acl}`,
         'persistence false',
-        'log_dest stdout',
+        'log_dest stderr', // unbuffered, unlike stdout into a pipe
         'log_type error',
         'log_type warning',
         'log_type notice',
@@ -137,7 +137,12 @@ export class MosquittoProcess {
       dir,
       port,
     );
-    await broker.process.waitForOutput(/mosquitto version .* running/);
+    try {
+      await broker.process.waitForOutput(/mosquitto version .* running/);
+    } catch (error) {
+      await broker.stop();
+      throw error;
+    }
     return broker;
   }
 
