@@ -12,6 +12,7 @@
 #   KIDTIME_INSTALL_NODE=1  install Debian's nodejs with apt-get when Node.js 18 or newer is missing
 #   KIDTIME_REENROLL=1      enroll again with this code although the PC is already enrolled
 #   KIDTIME_TIMEKPRA=PATH   where timekpra is, when not /usr/bin/timekpra (the agent is configured to run it)
+#   KIDTIME_TRANSPORT=mqtt  talk to the hub over its MQTT broker instead of socket.io (default: ws)
 #   KIDTIME_ROOT=DIR        install into DIR instead of / and leave systemd alone (for tests: the files keep the
 #                           real paths such as /usr/local/bin/kidtime-agent inside them)
 #
@@ -138,6 +139,12 @@ kidtime_install() {
   fi
   say "Node.js: $NODE ($("$NODE" --version))"
 
+  TRANSPORT=${KIDTIME_TRANSPORT:-ws}
+  case $TRANSPORT in
+    ws | mqtt) ;;
+    *) fail "KIDTIME_TRANSPORT must be ws or mqtt (it is \"$TRANSPORT\")." ;;
+  esac
+
   TIMEKPRA=${KIDTIME_TIMEKPRA:-/usr/bin/timekpra}
   case $TIMEKPRA in
     /*) ;;
@@ -201,7 +208,7 @@ kidtime_install() {
     # process's command line (/proc/PID/cmdline), but not root's environment.
     KIDTIME_ENROLL_CODE=$CODE
     export KIDTIME_ENROLL_CODE
-    set -- "$NODE" "$ROOT$BUNDLE" enroll --hub "$HUB" --config "$ROOT$CONFIG"
+    set -- "$NODE" "$ROOT$BUNDLE" enroll --hub "$HUB" --config "$ROOT$CONFIG" --transport "$TRANSPORT"
     [ "${KIDTIME_REENROLL:-}" != 1 ] || set -- "$@" --force
     if ! run "$@"; then
       fail 'The hub did not enroll this PC (the reason is printed above).' \

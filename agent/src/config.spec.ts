@@ -8,6 +8,7 @@ const valid: AgentConfig = {
   deviceId: '3f0c7a52-8f1e-4d7e-9d3a-2b9f0c1e5a11',
   secret: 'a-long-random-device-credential-value',
   transport: 'ws',
+  mqttBaseTopic: 'kidtime',
   stateIntervalSeconds: 45,
   timekpraPath: '/usr/bin/timekpra',
   logLevel: 'info',
@@ -24,6 +25,30 @@ describe('agent configuration', () => {
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.statSync(path.dirname(file)).mode & 0o777).toBe(0o700);
     expect(readAgentConfig(file)).toEqual(valid);
+  });
+
+  it('keeps the MQTT broker and base topic of an agent on the mqtt transport, and needs the broker', () => {
+    const file = path.join(dir, 'agent.json');
+    const mqtt: AgentConfig = {
+      ...valid,
+      transport: 'mqtt',
+      mqttUrl: 'mqtt://hub.home:1883',
+      mqttBaseTopic: 'home/kids',
+    };
+    writeAgentConfig(file, mqtt);
+    expect(readAgentConfig(file)).toEqual(mqtt);
+    const { mqttUrl: _, ...withoutBroker } = mqtt;
+    fs.writeFileSync(file, JSON.stringify(withoutBroker), { mode: 0o600 });
+    expect(() => readAgentConfig(file)).toThrow('transport "mqtt" needs mqttUrl');
+    fs.writeFileSync(file, JSON.stringify({ ...mqtt, mqttUrl: 'http://hub.home' }), { mode: 0o600 });
+    expect(() => readAgentConfig(file)).toThrow('mqttUrl');
+  });
+
+  it('reads an older configuration without MQTT settings as socket.io with the default topics', () => {
+    const file = path.join(dir, 'agent.json');
+    const { mqttBaseTopic: _, transport: __, ...old } = valid;
+    fs.writeFileSync(file, JSON.stringify(old), { mode: 0o600 });
+    expect(readAgentConfig(file)).toMatchObject({ transport: 'ws', mqttBaseTopic: 'kidtime' });
   });
 
   it('says how to enroll when there is no configuration', () => {

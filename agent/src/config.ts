@@ -1,20 +1,28 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeZodError } from '@kidtime/protocol';
+import { DEFAULT_MQTT_BASE_TOPIC, describeZodError, mqttBaseTopicSchema } from '@kidtime/protocol';
 import { z } from 'zod';
 
 export const DEFAULT_CONFIG_PATH = '/etc/kidtime/agent.json';
 
-export const agentConfigSchema = z.object({
-  hubUrl: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
-  deviceId: z.uuid(),
-  secret: z.string().min(20),
-  transport: z.enum(['ws']).default('ws'),
-  /** Seconds between state reports while connected (jittered by ±25 %). */
-  stateIntervalSeconds: z.number().int().min(10).max(3600).default(45),
-  timekpraPath: z.string().startsWith('/').default('/usr/bin/timekpra'),
-  logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
-});
+export const agentConfigSchema = z
+  .object({
+    hubUrl: z.url({ protocol: /^https?$/ }).transform((url) => url.replace(/\/+$/, '')),
+    deviceId: z.uuid(),
+    secret: z.string().min(20),
+    /** `ws`: socket.io to the hub; `mqtt`: the hub's MQTT broker (mqttUrl, topics under mqttBaseTopic). */
+    transport: z.enum(['ws', 'mqtt']).default('ws'),
+    mqttUrl: z.url({ protocol: /^mqtts?$/ }).optional(),
+    mqttBaseTopic: mqttBaseTopicSchema.default(DEFAULT_MQTT_BASE_TOPIC),
+    /** Seconds between state reports while connected (jittered by ±25 %). */
+    stateIntervalSeconds: z.number().int().min(10).max(3600).default(45),
+    timekpraPath: z.string().startsWith('/').default('/usr/bin/timekpra'),
+    logLevel: z.enum(['error', 'warn', 'info', 'debug']).default('info'),
+  })
+  .refine((config) => config.transport !== 'mqtt' || config.mqttUrl, {
+    message: 'transport "mqtt" needs mqttUrl (the broker, mqtt://host:port)',
+    path: ['mqttUrl'],
+  });
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 
 export class AgentConfigError extends Error {

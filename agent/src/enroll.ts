@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { agentEnrollResponseSchema } from '@kidtime/protocol';
+import { DEFAULT_MQTT_BASE_TOPIC, agentEnrollResponseSchema } from '@kidtime/protocol';
 import { AgentConfigError, writeAgentConfig, type AgentConfig } from './config';
 import { agentVersion } from './version';
 
@@ -8,6 +8,8 @@ export interface EnrollOptions {
   code: string;
   configPath: string;
   transport: AgentConfig['transport'];
+  /** The broker to use instead of the one the hub names (for a broker the hub reaches at another address). */
+  mqttUrl?: string | undefined;
   fetch?: typeof fetch;
 }
 
@@ -32,6 +34,7 @@ export async function enroll(options: EnrollOptions): Promise<AgentConfig> {
         code: options.code,
         hostname: os.hostname().slice(0, 100) || 'unknown',
         agentVersion,
+        transport: options.transport,
       }),
       signal: AbortSignal.timeout(15_000),
     });
@@ -48,11 +51,19 @@ export async function enroll(options: EnrollOptions): Promise<AgentConfig> {
   const credential = agentEnrollResponseSchema.safeParse(body);
   if (!credential.success)
     throw new AgentConfigError('The hub answered the enrollment with something unexpected');
+  const mqtt = credential.data.mqtt ?? null;
+  const mqttUrl = options.mqttUrl ?? mqtt?.url;
+  if (options.transport === 'mqtt' && !mqttUrl)
+    throw new AgentConfigError(
+      'The hub did not name an MQTT broker: give one with --mqtt-url mqtt://HOST:PORT',
+    );
   const config: AgentConfig = {
     hubUrl: base,
     deviceId: credential.data.deviceId,
     secret: credential.data.secret,
     transport: options.transport,
+    ...(mqttUrl ? { mqttUrl } : {}),
+    mqttBaseTopic: mqtt?.baseTopic ?? DEFAULT_MQTT_BASE_TOPIC,
     stateIntervalSeconds: 45,
     timekpraPath: '/usr/bin/timekpra',
     logLevel: 'info',

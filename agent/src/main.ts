@@ -9,6 +9,7 @@ import { createLogger } from './logger';
 import { AgentStateStore } from './state-store';
 import { TimekprClient } from './timekpr-client';
 import { TimekpraRunner } from './timekpra-runner';
+import { MqttTransport } from './transport/mqtt-transport';
 import { SocketIoTransport } from './transport/socketio-transport';
 import { uninstallCommand } from './uninstall';
 import { agentVersion } from './version';
@@ -16,13 +17,14 @@ import { agentVersion } from './version';
 const USAGE = `kidtime-agent ${agentVersion}: lets the Kidtime hub manage Timekpr-nExT on this PC
 
 usage:
-  kidtime-agent enroll --hub URL --code CODE [--config PATH] [--force]
+  kidtime-agent enroll --hub URL --code CODE [--transport ws|mqtt] [--mqtt-url URL] [--config PATH] [--force]
   kidtime-agent run [--config PATH]
   kidtime-agent status [--config PATH]
   kidtime-agent uninstall [--config PATH] [--root DIR] [--purge]
   kidtime-agent --version
 
-The configuration defaults to ${DEFAULT_CONFIG_PATH}.`;
+The configuration defaults to ${DEFAULT_CONFIG_PATH}. With --transport mqtt the agent talks to the hub's MQTT
+broker, which the hub names at enrollment (--mqtt-url overrides it).`;
 
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -33,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
       code: { type: 'string' },
       config: { type: 'string', default: DEFAULT_CONFIG_PATH },
       transport: { type: 'string', default: 'ws' },
+      'mqtt-url': { type: 'string' },
       force: { type: 'boolean', default: false },
       root: { type: 'string', default: '/' },
       purge: { type: 'boolean', default: false },
@@ -59,8 +62,14 @@ async function main(argv: string[]): Promise<number> {
         console.error(`enroll needs --hub and --code (or KIDTIME_ENROLL_CODE)\n\n${USAGE}`);
         return 2;
       }
-      if (values.transport !== 'ws') {
-        console.error(`--transport must be "ws" (MQTT arrives in a later version)`);
+      const transport = values.transport;
+      if (transport !== 'ws' && transport !== 'mqtt') {
+        console.error(`--transport must be "ws" or "mqtt"`);
+        return 2;
+      }
+      const mqttUrl = values['mqtt-url'];
+      if (mqttUrl !== undefined && !/^mqtts?:\/\/[^\s]+$/.test(mqttUrl)) {
+        console.error(`--mqtt-url must be an mqtt:// or mqtts:// address`);
         return 2;
       }
       if (fs.existsSync(configPath) && !values.force) {
@@ -69,8 +78,9 @@ async function main(argv: string[]): Promise<number> {
         );
         return 1;
       }
-      const config = await enroll({ hubUrl: values.hub, code, configPath, transport: 'ws' });
+      const config = await enroll({ hubUrl: values.hub, code, configPath, transport, mqttUrl });
       console.log(`Enrolled as device ${config.deviceId}; configuration written to ${configPath}`);
+      if (config.transport === 'mqtt') console.log(`It talks to the hub over MQTT at ${config.mqttUrl}`);
       console.log('Start the agent with: sudo systemctl enable --now kidtime-agent (or: kidtime-agent run)');
       return 0;
     }
@@ -103,15 +113,29 @@ async function run(configPath: string): Promise<number> {
   store.load();
   const agent = new Agent({
     store,
-    transport: new SocketIoTransport(
-      { hubUrl: config.hubUrl, deviceId: config.deviceId, secret: config.secret },
-      logger,
-    ),
+    transport:
+      config.transport === 'mqtt'
+        ? new MqttTransport(
+            {
+              brokerUrl: config.mqttUrl!,
+              baseTopic: config.mqttBaseTopic,
+              deviceId: config.deviceId,
+              secret: config.secret,
+            },
+            logger,
+          )
+        : new SocketIoTransport(
+            { hubUrl: config.hubUrl, deviceId: config.deviceId, secret: config.secret },
+            logger,
+          ),
     timekpr: new TimekprClient(runner),
     logger,
     stateIntervalMs: config.stateIntervalSeconds * 1000,
   });
-  logger.info(`kidtime-agent ${agentVersion} starting as device ${config.deviceId}, hub ${config.hubUrl}`);
+  logger.info(
+    `kidtime-agent ${agentVersion} starting as device ${config.deviceId}, hub ${config.hubUrl}` +
+      (config.transport === 'mqtt' ? ` over MQTT at ${config.mqttUrl}` : ''),
+  );
   agent.start();
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
@@ -132,6 +156,8 @@ async function status(configPath: string): Promise<number> {
   console.log(`configuration:   ${configPath}`);
   console.log(`device id:       ${config.deviceId}`);
   console.log(`hub:             ${config.hubUrl} (${config.transport})`);
+  if (config.transport === 'mqtt')
+    console.log(`MQTT broker:     ${config.mqttUrl} (topics under ${config.mqttBaseTopic}/)`);
   console.log(`timekpr version: ${timekpr.version() ?? 'not found'}`);
   let healthy = true;
   try {

@@ -83,6 +83,8 @@ export const agentEnrollRequestSchema = z.strictObject({
   code: z.string().trim().min(1).max(64),
   hostname: displayNameSchema,
   agentVersion: versionSchema,
+  /** How the agent will talk to the hub; the hub refuses `mqtt` (before using up the code) when it has no broker. */
+  transport: z.enum(['ws', 'mqtt']).optional(),
 });
 export type AgentEnrollRequest = z.infer<typeof agentEnrollRequestSchema>;
 
@@ -90,6 +92,11 @@ export const agentEnrollResponseSchema = z.object({
   deviceId: z.string(),
   /** The device credential: shown once, stored hashed by the hub. */
   secret: z.string(),
+  /**
+   * The MQTT broker agents of this hub use (`mqtt://host:port`) and the base of their topics; null when the hub
+   * has MQTT switched off. The device logs in there with clientId = username = deviceId and its secret.
+   */
+  mqtt: z.object({ url: z.string(), baseTopic: z.string() }).nullable().optional(),
 });
 export type AgentEnrollResponse = z.infer<typeof agentEnrollResponseSchema>;
 

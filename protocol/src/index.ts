@@ -5,3 +5,4 @@ export * from './messages';
 export * from './timekpr';
 export * from './validation';
 export * from './usage';
+export * from './mqtt';

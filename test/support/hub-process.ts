@@ -37,6 +37,9 @@ export class HubProcess {
         HOST: '0.0.0.0',
         KIDTIME_DATA_DIR: dataDir,
         LOG_LEVEL: 'debug',
+        // The embedded broker on a free loopback port, so hubs of different tests never collide.
+        MQTT_PORT: '0',
+        MQTT_HOST: '127.0.0.1',
         ...env,
       },
       dataDir,
@@ -45,6 +48,25 @@ export class HubProcess {
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The embedded broker's address, as the hub printed it. */
+  get mqttUrl(): string {
+    const match = this.process.log.match(/MQTT broker listening on (mqtt:\/\/[^\s]+)/);
+    if (!match) throw new Error(`The hub did not start its MQTT broker:\n${this.process.log}`);
+    return match[1]!;
+  }
+
+  /** The hub's generated login at its embedded broker (from its data directory). */
+  get mqttHubPassword(): string {
+    const secrets = JSON.parse(fs.readFileSync(path.join(this.dataDir, 'secrets.json'), 'utf8')) as {
+      mqttHubPassword: string;
+    };
+    return secrets.mqttHubPassword;
+  }
+
+  get log(): string {
+    return this.process.log;
   }
 
   /** Starts the hub again on the same port and data directory (after stopOnly() or kill()). */
@@ -76,11 +98,16 @@ export class AgentProcess {
     readonly configPath: string,
   ) {}
 
-  static async enroll(hubUrl: string, code: string, configPath: string): Promise<string> {
+  static async enroll(
+    hubUrl: string,
+    code: string,
+    configPath: string,
+    extraArgs: string[] = [],
+  ): Promise<string> {
     const enroll = TestProcess.start(
       'agent enroll',
       process.execPath,
-      [AGENT_BUNDLE, 'enroll', '--hub', hubUrl, '--code', code, '--config', configPath],
+      [AGENT_BUNDLE, 'enroll', '--hub', hubUrl, '--code', code, '--config', configPath, ...extraArgs],
       { PATH: process.env.PATH },
     );
     const exitCode = await enroll.wait();
@@ -137,16 +164,30 @@ export interface EnrolledAgent {
  * bundle with it into a temporary configuration, start the agent, and wait until the PC is online and
  * reports the given Timekpr-nExT user with its state.
  */
+export interface EnrollOptions {
+  /** `kidtime-agent enroll --transport mqtt` */
+  transport?: 'ws' | 'mqtt';
+  /** Runs after enrollment, before the agent starts (e.g. to give an external broker the device's login). */
+  beforeStart?: (configPath: string) => Promise<void>;
+}
+
 export async function enrollAndStartAgent(
   api: ApiClient,
   login: string,
   config: { stateIntervalSeconds?: number } = {},
+  options: EnrollOptions = {},
 ): Promise<EnrolledAgent> {
   const enrollment = await api.post<EnrollmentCreated>('/api/enrollments', {});
   if (enrollment.status !== 201) throw new Error(`enrollment failed: ${JSON.stringify(enrollment.body)}`);
   const configDir = fs.mkdtempSync(path.join(os.tmpdir(), 'kidtime-agent-'));
   const configPath = path.join(configDir, 'agent.json');
-  await AgentProcess.enroll(api.baseUrl, enrollment.body.code, configPath);
+  await AgentProcess.enroll(
+    api.baseUrl,
+    enrollment.body.code,
+    configPath,
+    options.transport ? ['--transport', options.transport] : [],
+  );
+  await options.beforeStart?.(configPath);
   if (Object.keys(config).length > 0) {
     const written = JSON.parse(fs.readFileSync(configPath, 'utf8')) as Record<string, unknown>;
     fs.writeFileSync(configPath, JSON.stringify({ ...written, ...config }), { mode: 0o600 });

@@ -11,6 +11,7 @@ import { Public } from '../common/decorators';
 import { ApiZodBody } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { EnrollmentsService } from '../devices/enrollments.service';
+import { hubUrlOf } from '../devices/hub-url';
 
 @ApiTags('agents')
 @Controller('agents')
@@ -25,6 +26,6 @@ export class AgentEnrollController {
     @Req() request: Request,
     @Body(new ZodValidationPipe(agentEnrollRequestSchema)) body: AgentEnrollRequest,
   ): Promise<AgentEnrollResponse> {
-    return this.enrollments.enroll(normalizeAddress(request.socket.remoteAddress), body);
+    return this.enrollments.enroll(normalizeAddress(request.socket.remoteAddress), body, hubUrlOf(request));
   }
 }

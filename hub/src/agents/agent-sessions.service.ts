@@ -41,15 +41,20 @@ export class AgentSessionsService {
     private readonly live: LiveEvents,
   ) {}
 
-  /** Checks a device credential; throws AgentAuthError with a reason safe to send back. */
-  async authenticate(handshake: unknown, from: string): Promise<DeviceEntity> {
+  /**
+   * Checks a device credential; throws AgentAuthError with a reason safe to send back. `warn` receives the
+   * refusal for the log (a transport that throttles its warnings passes its own).
+   */
+  async authenticate(
+    handshake: unknown,
+    from: string,
+    warn: (message: string) => void = (message) => this.logger.warn(message),
+  ): Promise<DeviceEntity> {
     const parsed = agentHandshakeSchema.safeParse(handshake);
     if (!parsed.success) throw new AgentAuthError('missing or malformed device credentials');
     const device = await this.devices.findActive(parsed.data.deviceId);
     if (!device?.credentialHash || !tokenMatches(parsed.data.secret, device.credentialHash)) {
-      this.logger.warn(
-        `Agent connection refused from ${from}: bad credentials for device ${parsed.data.deviceId}`,
-      );
+      warn(`Agent connection refused from ${from}: bad credentials for device ${parsed.data.deviceId}`);
       throw new AgentAuthError('unknown or revoked device, or wrong credential: enroll this PC again');
     }
     return device;
@@ -83,13 +88,19 @@ export class AgentSessionsService {
         `Device ${deviceId} reports more than ${MAX_USERS_PER_DEVICE} users; ignoring ${refused.length} of them`,
       );
     }
-    // After the agent has said who it is: send what waited for it (not awaited: the hello is acknowledged now).
-    void this.commands.deliverPending(deviceId);
     if (hello.timekprVersion === null) {
       this.logger.warn(
         `Device ${deviceId} (${hello.hostname}) reports no working Timekpr-nExT: is timekprd running there?`,
       );
     }
+  }
+
+  /**
+   * The agent listens for commands now: send what waited for it (not awaited). socket.io calls it after each
+   * hello, MQTT when the agent's retained `online` arrives (it subscribes before it says so).
+   */
+  ready(deviceId: string): void {
+    void this.commands.deliverPending(deviceId);
   }
 
   async state(deviceId: string, state: StateMessage): Promise<void> {

@@ -86,9 +86,11 @@ export class AgentsGateway implements OnGatewayInit, OnGatewayConnection, OnGate
 
   @SubscribeMessage('hello')
   hello(@ConnectedSocket() socket: AgentSocket, @MessageBody() body: unknown): Promise<Ack> {
-    return this.handle(socket, 'hello', helloMessageSchema, body, (message) =>
-      this.sessions.hello(socket.data.deviceId, message),
-    );
+    return this.handle(socket, 'hello', helloMessageSchema, body, async (message) => {
+      await this.sessions.hello(socket.data.deviceId, message);
+      // After the agent has said who it is (the hello is acknowledged now).
+      this.sessions.ready(socket.data.deviceId);
+    });
   }
 
   @SubscribeMessage('state')

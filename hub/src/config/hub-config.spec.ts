@@ -70,4 +70,44 @@ describe('loadHubConfig', () => {
     expect(logLevelsFrom('warn')).toEqual(['error', 'warn']);
     expect(logLevelsFrom('debug')).toEqual(['error', 'warn', 'log', 'debug']);
   });
+
+  describe('MQTT', () => {
+    it('embeds a broker on port 1883 at HOST by default, base topic "kidtime"', () => {
+      expect(loadHubConfig({ HOST: '127.0.0.1' }).mqtt).toEqual({
+        embedded: { host: '127.0.0.1', port: 1883 },
+        url: null,
+        username: null,
+        password: null,
+        baseTopic: 'kidtime',
+        publicUrl: null,
+      });
+      expect(loadHubConfig({ MQTT_HOST: '::1', MQTT_PORT: '0' }).mqtt?.embedded).toEqual({
+        host: '::1',
+        port: 0,
+      });
+    });
+
+    it('uses an external broker instead when MQTT_URL is set, and can be switched off', () => {
+      const external = loadHubConfig({
+        MQTT_URL: 'mqtt://ha.home:1883',
+        MQTT_USERNAME: 'kidtime-hub',
+        MQTT_PASSWORD: 'pw',
+        MQTT_BASE_TOPIC: 'home/kids',
+      }).mqtt;
+      expect(external).toMatchObject({ embedded: null, url: 'mqtt://ha.home:1883', baseTopic: 'home/kids' });
+      expect(loadHubConfig({ MQTT_EMBEDDED: 'false' }).mqtt).toBeNull();
+      expect(loadHubConfig({ MQTT_EMBEDDED: 'false', MQTT_URL: 'mqtts://b' }).mqtt?.url).toBe('mqtts://b');
+    });
+
+    it('names bad MQTT settings', () => {
+      expect(() => loadHubConfig({ MQTT_EMBEDDED: 'maybe' })).toThrow(
+        'MQTT_EMBEDDED="maybe": must be true or false',
+      );
+      expect(() => loadHubConfig({ MQTT_URL: 'http://x' })).toThrow('MQTT_URL="http://x"');
+      expect(() => loadHubConfig({ MQTT_BASE_TOPIC: 'kid/#' })).toThrow('MQTT_BASE_TOPIC="kid/#"');
+      expect(() => loadHubConfig({ MQTT_PORT: '-1' })).toThrow('MQTT_PORT="-1"');
+      expect(() => loadHubConfig({ MQTT_EMBEDDED: 'true', MQTT_URL: 'mqtt://x' })).toThrow('exclusive');
+      expect(() => loadHubConfig({ MQTT_USERNAME: 'u' })).toThrow('need MQTT_URL');
+    });
+  });
 });

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { DEFAULT_MQTT_BASE_TOPIC, mqttBaseTopicSchema } from '@kidtime/protocol';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
@@ -11,13 +12,20 @@ const port = z.coerce
   .min(0, 'must be between 0 and 65535')
   .max(65535, 'must be between 0 and 65535');
 
+const hostSchema = z
+  .string()
+  .refine((host) => isIP(host) !== 0 || /^[a-z0-9.-]+$/i.test(host), 'must be an IP address or a host name');
+
+const booleanSchema = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], 'must be true or false')
+  .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
+
+const mqttUrlSchema = z.url({ protocol: /^mqtts?$/, error: 'must be an mqtt:// or mqtts:// URL' });
+
 /** Every environment variable the hub reads, with its default. Nothing else reads process.env. */
 const environmentSchema = z.object({
   PORT: port.default(8080),
-  HOST: z
-    .string()
-    .refine((host) => isIP(host) !== 0 || /^[a-z0-9.-]+$/i.test(host), 'must be an IP address or a host name')
-    .default('0.0.0.0'),
+  HOST: hostSchema.default('0.0.0.0'),
   KIDTIME_DATA_DIR: z.string().min(1).default('./data'),
   LOG_LEVEL: z
     .enum([...LOG_LEVELS, 'info', 'warning'])
@@ -36,6 +44,18 @@ const environmentSchema = z.object({
     .min(10, 'must be at least 10 seconds')
     .max(86_400, 'must be at most 86400 seconds (a day)')
     .default(15 * 60),
+  /** The embedded MQTT broker: on unless MQTT_URL names an external one. */
+  MQTT_EMBEDDED: booleanSchema.optional(),
+  MQTT_PORT: port.default(1883),
+  /** The embedded broker's bind address; HOST by default. */
+  MQTT_HOST: hostSchema.optional(),
+  /** An external broker (e.g. Home Assistant's Mosquitto) instead of the embedded one. */
+  MQTT_URL: mqttUrlSchema.optional(),
+  MQTT_USERNAME: z.string().min(1).max(200).optional(),
+  MQTT_PASSWORD: z.string().min(1).max(500).optional(),
+  MQTT_BASE_TOPIC: mqttBaseTopicSchema.default(DEFAULT_MQTT_BASE_TOPIC),
+  /** The broker address agents are told at enrollment; derived from the hub's address and port if unset. */
+  MQTT_PUBLIC_URL: mqttUrlSchema.optional(),
 });
 
 export interface HubConfig {
@@ -55,12 +75,27 @@ export interface HubConfig {
   enrollmentValidMinutes: number;
   /** How long the hub waits for an agent to apply a command, ms. */
   commandTimeoutMs: number;
+  /** null when MQTT is switched off (MQTT_EMBEDDED=false and no MQTT_URL). */
+  mqtt: MqttConfig | null;
   loginThrottle: {
     maxFailuresPerUser: number;
     maxFailuresPerUserOverall: number;
     maxFailuresPerIp: number;
     windowSeconds: number;
   };
+}
+
+export interface MqttConfig {
+  /** The embedded broker's listener, null when an external broker is used. */
+  embedded: { host: string; port: number } | null;
+  /** The external broker the hub connects to, null for the embedded one. */
+  url: string | null;
+  /** The hub's login at an external broker (the embedded one uses a generated credential). */
+  username: string | null;
+  password: string | null;
+  baseTopic: string;
+  /** The broker address for agents, when it cannot be derived from the hub's address (see MQTT_PUBLIC_URL). */
+  publicUrl: string | null;
 }
 
 export class ConfigError extends Error {
@@ -78,6 +113,28 @@ export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubC
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  if (e.MQTT_EMBEDDED === true && e.MQTT_URL) {
+    throw new ConfigError(
+      'Invalid configuration: MQTT_EMBEDDED=true and MQTT_URL are exclusive: use the embedded broker or an external one',
+    );
+  }
+  if ((e.MQTT_USERNAME || e.MQTT_PASSWORD) && !e.MQTT_URL) {
+    throw new ConfigError(
+      'Invalid configuration: MQTT_USERNAME and MQTT_PASSWORD are the login at an external broker: they need MQTT_URL',
+    );
+  }
+  const embedded = !e.MQTT_URL && e.MQTT_EMBEDDED !== false;
+  const mqtt: MqttConfig | null =
+    embedded || e.MQTT_URL
+      ? {
+          embedded: embedded ? { host: e.MQTT_HOST ?? e.HOST, port: e.MQTT_PORT } : null,
+          url: e.MQTT_URL ?? null,
+          username: e.MQTT_USERNAME ?? null,
+          password: e.MQTT_PASSWORD ?? null,
+          baseTopic: e.MQTT_BASE_TOPIC,
+          publicUrl: e.MQTT_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
+        }
+      : null;
   const dataDir = path.resolve(cwd, e.KIDTIME_DATA_DIR);
   return {
     port: e.PORT,
@@ -94,6 +151,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubC
     refreshTokenTtl: 30 * 24 * 3600,
     enrollmentValidMinutes: 15,
     commandTimeoutMs: 30_000,
+    mqtt,
     loginThrottle: {
       maxFailuresPerUser: 5,
       maxFailuresPerUserOverall: 50,

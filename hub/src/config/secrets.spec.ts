@@ -28,7 +28,14 @@ describe('loadOrCreateSecrets', () => {
   it('uses a key given in the environment without writing it', () => {
     const secret = 'x'.repeat(40);
     expect(loadOrCreateSecrets(config({ KIDTIME_JWT_SECRET: secret })).jwtSigningKey).toBe(secret);
-    expect(fs.existsSync(path.join(dir, 'secrets.json'))).toBe(false);
+    expect(fs.readFileSync(path.join(dir, 'secrets.json'), 'utf8')).not.toContain(secret);
+  });
+
+  it("generates the hub's login at the embedded MQTT broker once, and keeps it", () => {
+    const first = loadOrCreateSecrets(config());
+    expect(first.mqttHubPassword.length).toBeGreaterThanOrEqual(40);
+    expect(first.mqttHubPassword).not.toBe(first.jwtSigningKey);
+    expect(loadOrCreateSecrets(config()).mqttHubPassword).toBe(first.mqttHubPassword);
   });
 
   it('tightens a secrets file that others could read', () => {

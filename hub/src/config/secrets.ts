@@ -6,7 +6,10 @@ import { ConfigError, type HubConfig } from './hub-config';
 import type { HubSecrets } from './tokens';
 
 const SECRETS_FILE = 'secrets.json';
-const secretsFileSchema = z.object({ jwtSigningKey: z.string().min(32) });
+const secretsFileSchema = z.object({
+  jwtSigningKey: z.string().min(32),
+  mqttHubPassword: z.string().min(32),
+});
 
 /**
  * Loads the hub's secrets from the data directory, generating any that are missing on first start.
@@ -28,12 +31,16 @@ export function loadOrCreateSecrets(config: HubConfig): HubSecrets {
   }
   const secrets: HubSecrets = {
     jwtSigningKey: config.jwtSecret ?? stored.jwtSigningKey ?? randomBytes(48).toString('base64url'),
+    // The hub's own login at its embedded broker.
+    mqttHubPassword: stored.mqttHubPassword ?? randomBytes(32).toString('base64url'),
   };
-  if (!config.jwtSecret && stored.jwtSigningKey !== secrets.jwtSigningKey) {
-    writePrivateFile(
-      file,
-      JSON.stringify({ ...stored, jwtSigningKey: secrets.jwtSigningKey }, null, 2) + '\n',
-    );
+  const toStore = {
+    ...stored,
+    ...(config.jwtSecret ? {} : { jwtSigningKey: secrets.jwtSigningKey }),
+    mqttHubPassword: secrets.mqttHubPassword,
+  };
+  if (toStore.jwtSigningKey !== stored.jwtSigningKey || toStore.mqttHubPassword !== stored.mqttHubPassword) {
+    writePrivateFile(file, JSON.stringify(toStore, null, 2) + '\n');
   }
   return secrets;
 }

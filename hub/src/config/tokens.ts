@@ -3,4 +3,6 @@ export const HUB_SECRETS = Symbol('HubSecrets');
 
 export interface HubSecrets {
   jwtSigningKey: string;
+  /** The hub's password at its embedded MQTT broker. */
+  mqttHubPassword: string;
 }

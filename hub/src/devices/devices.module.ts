@@ -26,8 +26,11 @@ import { UsageDayEntity } from '../usage/usage-day.entity';
 import { UsageController } from '../usage/usage.controller';
 import { UsageRepository } from '../usage/usage.repository';
 import { UsageService } from '../usage/usage.service';
+import { MqttAgentsBridge } from '../mqtt/mqtt-agents.bridge';
+import { MqttLoginsService } from '../mqtt/mqtt-logins.service';
+import { MqttService } from '../mqtt/mqtt.service';
 
-/** PCs, their agents, the commands sent to them, the children whose logins they are, and what they used. */
+/** PCs, their agents (over socket.io and MQTT), the commands sent to them, the children whose logins they are, and what they used. */
 @Module({
   imports: [
     TypeOrmModule.forFeature([
@@ -63,6 +66,10 @@ import { UsageService } from '../usage/usage.service';
     ChildrenService,
     UsageRepository,
     UsageService,
+    MqttLoginsService,
+    MqttAgentsBridge,
+    MqttService,
   ],
+  exports: [MqttService, MqttLoginsService],
 })
 export class DevicesModule {}

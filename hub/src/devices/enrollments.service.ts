@@ -1,4 +1,11 @@
-import { BadRequestException, ForbiddenException, Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  BadRequestException,
+  ConflictException,
+  ForbiddenException,
+  Inject,
+  Injectable,
+  Logger,
+} from '@nestjs/common';
 import type { AgentEnrollRequest, AgentEnrollResponse, EnrollmentCreated } from '@kidtime/protocol';
 import { installCommand, InstallScriptError } from '../agents/install-script';
 import { AuditService, type AuditActor } from '../audit/audit.service';
@@ -6,6 +13,7 @@ import { LoginThrottler } from '../auth/login-throttler';
 import { hashToken, randomToken } from '../common/secure-token';
 import type { HubConfig } from '../config/hub-config';
 import { HUB_CONFIG } from '../config/tokens';
+import { MqttService } from '../mqtt/mqtt.service';
 import { DeviceRepository } from './device.repository';
 import { newEnrollmentCode, normalizeEnrollmentCode } from './enrollment-code';
 import { EnrollmentRepository } from './enrollment.repository';
@@ -20,6 +28,7 @@ export class EnrollmentsService {
     private readonly devices: DeviceRepository,
     private readonly throttler: LoginThrottler,
     private readonly audit: AuditService,
+    private readonly mqtt: MqttService,
   ) {}
 
   /** A one-time code for one agent; only its hash is kept. */
@@ -58,7 +67,14 @@ export class EnrollmentsService {
   }
 
   /** Exchanges a valid, unused, unexpired code for a new device and its credential (shown once). */
-  async enroll(ip: string, request: AgentEnrollRequest): Promise<AgentEnrollResponse> {
+  async enroll(ip: string, request: AgentEnrollRequest, hubUrl: string): Promise<AgentEnrollResponse> {
+    // Before the code is used up: an agent that cannot connect must not cost the parent a code.
+    const mqtt = this.mqtt.agentBroker(this.config.publicUrl ?? hubUrl);
+    if (request.transport === 'mqtt' && !mqtt) {
+      throw new ConflictException(
+        'This hub has MQTT switched off (MQTT_EMBEDDED=false and no MQTT_URL): enroll with --transport ws',
+      );
+    }
     const attempt = this.throttler.attempt(ip, null);
     const now = new Date();
     const enrollment = await this.enrollments.findByCodeHash(
@@ -98,6 +114,6 @@ export class EnrollmentsService {
         details: { name: device.name, from: ip },
       },
     );
-    return { deviceId: device.id, secret };
+    return { deviceId: device.id, secret, mqtt };
   }
 }

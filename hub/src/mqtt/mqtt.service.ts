@@ -1,0 +1,193 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
+import {
+  AGENT_PUBLISH_TOPICS,
+  STATUS_OFFLINE,
+  STATUS_ONLINE,
+  allAgentsTopic,
+  hubStatusTopic,
+} from '@kidtime/protocol';
+import { isIP } from 'node:net';
+import type { HubConfig, MqttConfig } from '../config/hub-config';
+import { HUB_CONFIG, HUB_SECRETS, type HubSecrets } from '../config/tokens';
+import { LiveEvents } from '../live/live-events';
+import { HUB_MQTT_USERNAME } from './broker-access';
+import { EmbeddedBroker } from './embedded-broker';
+import { MqttAgentsBridge } from './mqtt-agents.bridge';
+import { MqttClientAdapter, type PublishOptions } from './mqtt-client.adapter';
+import { MqttLoginsService } from './mqtt-logins.service';
+import { ThrottledWarnings } from './throttled-warnings';
+
+/**
+ * MQTT in the hub: starts the embedded broker (unless an external one is configured), connects the hub to
+ * the broker as a client, and feeds agents' messages to the bridge. Other features (Home Assistant) publish
+ * and subscribe through the same connection with publish() and addSubscription().
+ */
+@Injectable()
+export class MqttService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(MqttService.name);
+  private readonly brokerLogger = new Logger(EmbeddedBroker.name);
+  private readonly refusals = new ThrottledWarnings((message) => this.brokerLogger.warn(message));
+  private readonly clientWarnings = new ThrottledWarnings((message) => this.logger.warn(message));
+  private readonly config: MqttConfig | null;
+  private broker: EmbeddedBroker | null = null;
+  private client: MqttClientAdapter | null = null;
+  private brokerPort: number | null = null;
+  private readonly extraSubscriptions: Array<{
+    filter: string;
+    handler: (topic: string, payload: Buffer) => void;
+  }> = [];
+  private unsubscribeLive: (() => void) | null = null;
+
+  constructor(
+    @Inject(HUB_CONFIG) hubConfig: HubConfig,
+    @Inject(HUB_SECRETS) private readonly secrets: HubSecrets,
+    private readonly logins: MqttLoginsService,
+    private readonly agents: MqttAgentsBridge,
+    private readonly live: LiveEvents,
+  ) {
+    this.config = hubConfig.mqtt;
+  }
+
+  get enabled(): boolean {
+    return this.config !== null;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const config = this.config;
+    if (!config) {
+      this.logger.log(
+        'MQTT is switched off (MQTT_EMBEDDED=false and no MQTT_URL): agents use socket.io only',
+      );
+      return;
+    }
+    let url = config.url;
+    if (config.embedded) {
+      this.broker = new EmbeddedBroker({
+        ...config.embedded,
+        baseTopic: config.baseTopic,
+        authenticate: (login) => this.logins.authenticate(login),
+        refused: (who, what, key) => this.refusals.say(key, `MQTT: refused ${who} to ${what}`),
+        log: (message) => this.brokerLogger.warn(message),
+      });
+      this.brokerPort = await this.broker.listen();
+      this.logger.log(
+        `MQTT broker listening on mqtt://${hostForUrl(config.embedded.host)}:${this.brokerPort} (MQTT 3.1.1)`,
+      );
+      url = `mqtt://${hostForUrl(connectHost(config.embedded.host))}:${this.brokerPort}`;
+    }
+    const base = config.baseTopic;
+    this.client = new MqttClientAdapter({
+      url: url!,
+      clientId: this.logins.hubClientId,
+      username: config.embedded ? HUB_MQTT_USERNAME : (config.username ?? HUB_MQTT_USERNAME),
+      password: config.embedded ? this.secrets.mqttHubPassword : (config.password ?? ''),
+      persistentSession: !config.embedded,
+      will: { topic: hubStatusTopic(base), payload: STATUS_OFFLINE },
+      birth: { topic: hubStatusTopic(base), payload: STATUS_ONLINE },
+      subscriptions: [
+        ...AGENT_PUBLISH_TOPICS.map((topic) => allAgentsTopic(base, topic)),
+        ...this.extraSubscriptions.map((s) => s.filter),
+      ],
+      onMessage: (topic, payload) => this.route(topic, payload),
+      onConnect: () => this.logger.log(`Connected to the MQTT broker as ${this.logins.hubClientId}`),
+      onClose: () => this.agents.brokerLost('the hub lost its MQTT broker'),
+      log: (message) => this.clientWarnings.say(message.slice(0, 60), message),
+    });
+    this.agents.start(
+      { publish: (topic, payload, options) => this.publish(topic, payload, options) },
+      base,
+      (deviceId) => this.broker?.disconnect(deviceId),
+    );
+    // A revoked device is dropped at once, even if the hub had not yet seen it online.
+    this.unsubscribeLive = this.live.subscribe((event) => {
+      if (event.event === 'device' && event.payload.revoked) {
+        this.broker?.disconnect(event.payload.device.id);
+        void this.agents.forget(event.payload.device.id);
+      }
+    });
+    await this.client.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.unsubscribeLive?.();
+    await this.client?.stop().catch(() => undefined);
+    await this.broker?.close();
+  }
+
+  /** For other features (Home Assistant): topics to receive, subscribed again after every reconnect. */
+  addSubscription(filter: string, handler: (topic: string, payload: Buffer) => void): void {
+    if (this.client) throw new Error('MQTT subscriptions must be added before the hub connects');
+    this.extraSubscriptions.push({ filter, handler });
+  }
+
+  publish(topic: string, payload: string, options: PublishOptions = {}): Promise<void> {
+    if (!this.client) return Promise.reject(new Error('MQTT is switched off'));
+    return this.client.publish(topic, payload, options);
+  }
+
+  /**
+   * The broker address an agent enrolling through `hubUrl` is told: MQTT_PUBLIC_URL if set; otherwise the
+   * embedded broker at the hub's host name, or the external broker (at the hub's host name when the hub
+   * reaches it on loopback). null when MQTT is off.
+   */
+  agentBroker(hubUrl: string): { url: string; baseTopic: string } | null {
+    const config = this.config;
+    if (!config) return null;
+    return { url: this.agentBrokerUrl(config, new URL(hubUrl).hostname), baseTopic: config.baseTopic };
+  }
+
+  private agentBrokerUrl(config: MqttConfig, hubHost: string): string {
+    if (config.publicUrl) return config.publicUrl;
+    if (config.embedded) return `mqtt://${hubHost}:${this.brokerPort ?? config.embedded.port}`;
+    const external = new URL(config.url!);
+    const host = isLoopback(external.hostname) ? hubHost : external.hostname;
+    return `${external.protocol}//${host}:${external.port || (external.protocol === 'mqtts:' ? 8883 : 1883)}`;
+  }
+
+  private route(topic: string, payload: Buffer): void {
+    const extra = this.extraSubscriptions.find((s) => matches(s.filter, topic));
+    if (extra) {
+      try {
+        extra.handler(topic, payload);
+      } catch (error) {
+        this.logger.error(`Handling MQTT ${topic} failed: ${String(error)}`);
+      }
+      return;
+    }
+    this.agents.receive(topic, payload);
+  }
+}
+
+/** Where the hub reaches a broker bound to `host`. */
+function connectHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '::1';
+  return host;
+}
+
+function hostForUrl(host: string): string {
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
+
+function isLoopback(hostname: string): boolean {
+  return (
+    hostname === 'localhost' || hostname.startsWith('127.') || hostname === '[::1]' || hostname === '::1'
+  );
+}
+
+/** MQTT topic filter matching (`+` one level, `#` the rest). */
+export function matches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i++) {
+    if (f[i] === '#') return true;
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
+}
