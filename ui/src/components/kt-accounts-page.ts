@@ -99,18 +99,6 @@ export class KtAccountsPage extends LitElement {
         grid-template-columns: repeat(auto-fill, minmax(min(100%, 12rem), 1fr));
         align-items: end;
       }
-      .confirm {
-        display: grid;
-        gap: 0.5rem;
-        padding: 0.75rem;
-        border: 2px solid var(--kt-danger);
-        border-radius: 0.75rem;
-      }
-      button.remove {
-        background: var(--kt-danger);
-        border-color: var(--kt-danger);
-        color: var(--kt-card);
-      }
       .status:empty {
         margin-top: -0.75rem;
       }
@@ -253,7 +241,7 @@ export class KtAccountsPage extends LitElement {
                   </p>
                   <div class="row">
                     <button @click=${() => (this._removing = '')}>Cancel</button>
-                    <button class="remove" ?disabled=${this._busy} @click=${() => this._remove(account)}>
+                    <button class="destructive" ?disabled=${this._busy} @click=${() => this._remove(account)}>
                       Remove
                     </button>
                   </div>

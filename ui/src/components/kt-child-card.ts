@@ -99,11 +99,6 @@ export class KtChildCard extends LitElement {
       form .field {
         flex: 1;
       }
-      .armed {
-        background: var(--kt-danger);
-        border-color: var(--kt-danger);
-        color: var(--kt-card);
-      }
     `,
   ];
 
@@ -187,7 +182,7 @@ export class KtChildCard extends LitElement {
           Set exactly…
         </button>
         <button
-          class=${this._lockArmed ? 'armed' : ''}
+          class=${this._lockArmed ? 'destructive' : ''}
           aria-label=${this._lockArmed ? `Tap again to lock ${this.name} out` : `Lock now: ${this.name}`}
           @click=${this._lock}
         >

@@ -67,18 +67,6 @@ export class KtChildrenEditor extends LitElement {
       form .field {
         flex: 1 1 12rem;
       }
-      .confirm {
-        display: grid;
-        gap: 0.5rem;
-        padding: 0.75rem;
-        border: 2px solid var(--kt-danger);
-        border-radius: 0.75rem;
-      }
-      button.remove {
-        background: var(--kt-danger);
-        border-color: var(--kt-danger);
-        color: var(--kt-card);
-      }
     `,
   ];
 
@@ -167,7 +155,9 @@ export class KtChildrenEditor extends LitElement {
       </p>
       <div class="row">
         <button @click=${() => (this._removing = '')}>Cancel</button>
-        <button class="remove" ?disabled=${this._busy} @click=${() => this._remove(child)}>Remove</button>
+        <button class="destructive" ?disabled=${this._busy} @click=${() => this._remove(child)}>
+          Remove
+        </button>
       </div>
     </div>`;
   }

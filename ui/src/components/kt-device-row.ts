@@ -133,18 +133,6 @@ export class KtDeviceRow extends LitElement {
       form .field {
         flex: 1 1 12rem;
       }
-      .confirm {
-        display: grid;
-        gap: 0.5rem;
-        padding: 0.75rem;
-        border: 2px solid var(--kt-danger);
-        border-radius: 0.75rem;
-      }
-      button.revoke {
-        background: var(--kt-danger);
-        border-color: var(--kt-danger);
-        color: var(--kt-card);
-      }
       .actions {
         justify-content: flex-end;
       }
@@ -337,7 +325,7 @@ export class KtDeviceRow extends LitElement {
       </p>
       <div class="row actions">
         <button id="keep" @click=${() => (this._confirmRevoke = false)}>Cancel</button>
-        <button class="revoke" ?disabled=${this._busy} @click=${this._revoke}>Revoke</button>
+        <button class="destructive" ?disabled=${this._busy} @click=${this._revoke}>Revoke</button>
       </div>
     </div>`;
   }

@@ -59,6 +59,19 @@ export const sharedStyles = css`
   button.danger {
     color: var(--kt-danger);
   }
+  /* The button that does the irreversible thing, and the box that asks first. */
+  button.destructive {
+    background: var(--kt-danger);
+    border-color: var(--kt-danger);
+    color: var(--kt-card);
+  }
+  .confirm {
+    display: grid;
+    gap: 0.5rem;
+    padding: 0.75rem;
+    border: 2px solid var(--kt-danger);
+    border-radius: 0.75rem;
+  }
   input,
   select,
   textarea {
