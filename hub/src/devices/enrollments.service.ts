@@ -72,7 +72,7 @@ export class EnrollmentsService {
     const mqtt = this.mqtt.agentBroker(this.config.publicUrl ?? hubUrl);
     if (request.transport === 'mqtt' && !mqtt) {
       throw new ConflictException(
-        'This hub has MQTT switched off (MQTT_EMBEDDED=false and no MQTT_URL): enroll with --transport ws',
+        'MQTT is off on this hub (switched off, or its broker could not start: see the hub log): enroll with --transport ws',
       );
     }
     const attempt = this.throttler.attempt(ip, null);

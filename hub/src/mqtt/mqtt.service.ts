@@ -54,8 +54,11 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
     this.config = hubConfig.mqtt;
   }
 
+  /** Why MQTT is off although configured (the embedded broker's port was taken), for logs and enrolment. */
+  private unavailable: string | null = null;
+
   get enabled(): boolean {
-    return this.config !== null;
+    return this.config !== null && this.unavailable === null;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -75,7 +78,25 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
         refused: (who, what, key) => this.refusals.say(key, `MQTT: refused ${who} to ${what}`),
         log: (message) => this.brokerLogger.warn(message),
       });
-      this.brokerPort = await this.broker.listen();
+      try {
+        this.brokerPort = await this.broker.listen();
+      } catch (error) {
+        // Often another broker (Mosquitto, Home Assistant's) already holds 1883 on this machine. The web app
+        // and socket.io agents keep working; the log says how to fix MQTT.
+        const code = (error as NodeJS.ErrnoException).code;
+        await this.broker.close();
+        this.broker = null;
+        this.unavailable =
+          code === 'EADDRINUSE'
+            ? `port ${config.embedded.port} is in use by another program (another MQTT broker?)`
+            : `the embedded broker cannot listen on ${config.embedded.host}:${config.embedded.port}: ${String(error)}`;
+        this.logger.error(
+          `MQTT is OFF: ${this.unavailable}. Agents over MQTT cannot connect; socket.io agents and the web app work. ` +
+            'Fix: set MQTT_PORT to a free port, or MQTT_URL=mqtt://HOST:1883 (+ MQTT_USERNAME/MQTT_PASSWORD) to use ' +
+            'that broker, or MQTT_EMBEDDED=false; then restart the hub.',
+        );
+        return;
+      }
       this.logger.log(
         `MQTT broker listening on mqtt://${hostForUrl(config.embedded.host)}:${this.brokerPort} (MQTT 3.1.1)`,
       );
@@ -138,7 +159,7 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
    */
   agentBroker(hubUrl: string): { url: string; baseTopic: string } | null {
     const config = this.config;
-    if (!config) return null;
+    if (!config || this.unavailable) return null;
     return { url: this.agentBrokerUrl(config, new URL(hubUrl).hostname), baseTopic: config.baseTopic };
   }
 
