@@ -3,7 +3,8 @@ import { customElement, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { consume } from '@lit/context';
 import type { AccountView, Role } from '@kidtime/protocol';
-import { ApiError, changeRole, createAccount, listAccounts, removeAccount } from '../data/api';
+import { changeRole, createAccount, listAccounts, removeAccount } from '../data/api';
+import { ChangeController } from '../data/change';
 import { hubContext, type HubContext } from '../data/context';
 import { sharedStyles } from './shared-styles';
 import './kt-password-form';
@@ -106,11 +107,9 @@ export class KtAccountsPage extends LitElement {
   ];
 
   @consume({ context: hubContext }) private _hub!: HubContext;
+  private readonly _changes = new ChangeController(this, () => this._load());
   @state() private _accounts: AccountView[] | null = null;
   @state() private _removing = '';
-  @state() private _busy = false;
-  @state() private _message = '';
-  @state() private _error = '';
 
   private get _owner(): boolean {
     return this._hub.account.role === 'owner';
@@ -162,7 +161,7 @@ export class KtAccountsPage extends LitElement {
       </dl>
       ${
         accounts === null
-          ? this._error
+          ? this._changes.error
             ? nothing
             : html`<p class="muted" role="status">Loading…</p>`
           : html`<table>
@@ -178,8 +177,8 @@ export class KtAccountsPage extends LitElement {
               </tbody>
             </table>`
       }
-      <p class="status" role="status">${this._message}</p>
-      ${this._error ? html`<p role="alert">${this._error}</p>` : nothing}
+      <p class="status" role="status">${this._changes.message}</p>
+      ${this._changes.error ? html`<p role="alert">${this._changes.error}</p>` : nothing}
       <h2 id="add">Add a person</h2>
       <form class="add" aria-labelledby="add" @submit=${this._create}>
         <label class="field">
@@ -196,7 +195,7 @@ export class KtAccountsPage extends LitElement {
             ${ROLES.map((r) => html`<option value=${r.role} ?selected=${r.role === 'parent'}>${r.label}</option>`)}
           </select>
         </label>
-        <button class="primary" type="submit" ?disabled=${this._busy}>Add person</button>
+        <button class="primary" type="submit" ?disabled=${this._changes.busy}>Add person</button>
       </form>
     </section>`;
   }
@@ -208,7 +207,7 @@ export class KtAccountsPage extends LitElement {
         <td>
           <select
             aria-label="Role of ${account.username}"
-            ?disabled=${this._busy}
+            ?disabled=${this._changes.busy}
             @change=${(event: Event) =>
               this._changeRole(account, (event.target as HTMLSelectElement).value as Role)}
           >
@@ -223,7 +222,7 @@ export class KtAccountsPage extends LitElement {
             class="danger"
             aria-label="Remove ${account.username}"
             aria-expanded=${this._removing === account.id}
-            ?disabled=${this._busy}
+            ?disabled=${this._changes.busy}
             @click=${() => (this._removing = this._removing === account.id ? '' : account.id)}
           >
             Remove
@@ -241,7 +240,11 @@ export class KtAccountsPage extends LitElement {
                   </p>
                   <div class="row">
                     <button @click=${() => (this._removing = '')}>Cancel</button>
-                    <button class="destructive" ?disabled=${this._busy} @click=${() => this._remove(account)}>
+                    <button
+                      class="destructive"
+                      ?disabled=${this._changes.busy}
+                      @click=${() => this._remove(account)}
+                    >
                       Remove
                     </button>
                   </div>
@@ -256,12 +259,12 @@ export class KtAccountsPage extends LitElement {
     try {
       this._accounts = await listAccounts(this._hub.session);
     } catch (error) {
-      this._error = error instanceof ApiError ? error.message : String(error);
+      this._changes.fail(error);
     }
   }
 
   private _changeRole(account: AccountView, role: Role): void {
-    void this._run(async () => {
+    void this._changes.run(async () => {
       await changeRole(this._hub.session, account.id, role);
       // An owner who stepped down sees the app as their new role: start it again.
       if (account.id === this._hub.account.id && role !== 'owner') location.reload();
@@ -270,7 +273,7 @@ export class KtAccountsPage extends LitElement {
   }
 
   private _remove(account: AccountView): void {
-    void this._run(async () => {
+    void this._changes.run(async () => {
       await removeAccount(this._hub.session, account.id);
       this._removing = '';
       return `${account.username} removed.`;
@@ -284,27 +287,11 @@ export class KtAccountsPage extends LitElement {
     const username = String(data.get('username') ?? '').trim();
     const password = String(data.get('password') ?? '');
     const role = String(data.get('role') ?? 'parent') as Role;
-    void this._run(async () => {
+    void this._changes.run(async () => {
       const account = await createAccount(this._hub.session, { username, password, role });
       form.reset();
       return `${account.username} can sign in now, as ${roleLabel(account.role).toLowerCase()}.`;
     });
-  }
-
-  /** One change, then the list read again (a refused change puts the select back to the real role). */
-  private async _run(change: () => Promise<string>): Promise<void> {
-    this._busy = true;
-    this._message = '';
-    this._error = '';
-    let message = '';
-    try {
-      message = await change();
-    } catch (error) {
-      this._error = error instanceof ApiError ? error.message : String(error);
-    }
-    await this._load();
-    this._busy = false;
-    this._message = message;
   }
 }
 

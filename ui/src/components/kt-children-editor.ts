@@ -2,7 +2,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import type { ChildView } from '@kidtime/protocol';
-import { ApiError, createChild, removeChild, updateChild } from '../data/api';
+import { createChild, removeChild, updateChild } from '../data/api';
+import { ChangeController } from '../data/change';
 import { hubContext, type HubContext } from '../data/context';
 import { sharedStyles } from './shared-styles';
 
@@ -74,11 +75,9 @@ export class KtChildrenEditor extends LitElement {
   @property({ attribute: false }) kids: ChildView[] = [];
   @property({ type: Boolean }) readOnly = false;
   @consume({ context: hubContext }) private _hub!: HubContext;
+  private readonly _changes = new ChangeController(this, () => this._hub.store.load());
   @state() private _renaming = '';
   @state() private _removing = '';
-  @state() private _busy = false;
-  @state() private _message = '';
-  @state() private _error = '';
 
   override render() {
     const children = [...this.kids].sort((a, b) => a.name.localeCompare(b.name));
@@ -98,10 +97,10 @@ export class KtChildrenEditor extends LitElement {
           Add a child: name
           <input name="name" required maxlength="100" autocomplete="off" ?disabled=${this.readOnly} />
         </label>
-        <button type="submit" ?disabled=${this.readOnly || this._busy}>Add child</button>
+        <button type="submit" ?disabled=${this.readOnly || this._changes.busy}>Add child</button>
       </form>
-      <p class="status" role="status">${this._message}</p>
-      ${this._error ? html`<p role="alert">${this._error}</p>` : nothing}
+      <p class="status" role="status">${this._changes.message}</p>
+      ${this._changes.error ? html`<p role="alert">${this._changes.error}</p>` : nothing}
     </section>`;
   }
 
@@ -115,7 +114,7 @@ export class KtChildrenEditor extends LitElement {
             ? nothing
             : html`<button
                   aria-label="Rename ${child.name}"
-                  ?disabled=${this.readOnly || this._busy}
+                  ?disabled=${this.readOnly || this._changes.busy}
                   @click=${() => (this._renaming = child.id)}
                 >
                   Rename
@@ -123,7 +122,7 @@ export class KtChildrenEditor extends LitElement {
                 <button
                   class="danger"
                   aria-label="Remove ${child.name}"
-                  ?disabled=${this.readOnly || this._busy}
+                  ?disabled=${this.readOnly || this._changes.busy}
                   @click=${() => (this._removing = child.id)}
                 >
                   Remove
@@ -142,7 +141,7 @@ export class KtChildrenEditor extends LitElement {
         New name for ${child.name}
         <input name="name" required maxlength="100" autocomplete="off" .value=${child.name} />
       </label>
-      <button class="primary" type="submit" ?disabled=${this._busy}>Save</button>
+      <button class="primary" type="submit" ?disabled=${this._changes.busy}>Save</button>
       <button type="button" @click=${() => (this._renaming = '')}>Cancel</button>
     </form>`;
   }
@@ -155,7 +154,7 @@ export class KtChildrenEditor extends LitElement {
       </p>
       <div class="row">
         <button @click=${() => (this._removing = '')}>Cancel</button>
-        <button class="destructive" ?disabled=${this._busy} @click=${() => this._remove(child)}>
+        <button class="destructive" ?disabled=${this._changes.busy} @click=${() => this._remove(child)}>
           Remove
         </button>
       </div>
@@ -167,7 +166,7 @@ export class KtChildrenEditor extends LitElement {
     const form = event.target as HTMLFormElement;
     const name = String(new FormData(form).get('name') ?? '').trim();
     if (!name) return;
-    void this._run(async () => {
+    void this._changes.run(async () => {
       await createChild(this._hub.session, name);
       form.reset();
       return `${name} added. Give them a login with the "Child" choice next to it above.`;
@@ -178,7 +177,7 @@ export class KtChildrenEditor extends LitElement {
     event.preventDefault();
     const name = String(new FormData(event.target as HTMLFormElement).get('name') ?? '').trim();
     if (!name) return;
-    void this._run(async () => {
+    void this._changes.run(async () => {
       await updateChild(this._hub.session, child.id, { name });
       this._renaming = '';
       return `${child.name} is now called ${name}.`;
@@ -186,27 +185,11 @@ export class KtChildrenEditor extends LitElement {
   }
 
   private _remove(child: ChildView): void {
-    void this._run(async () => {
+    void this._changes.run(async () => {
       await removeChild(this._hub.session, child.id);
       this._removing = '';
       return `${child.name} removed.`;
     });
-  }
-
-  private async _run(change: () => Promise<string>): Promise<void> {
-    this._busy = true;
-    this._message = '';
-    this._error = '';
-    let message = '';
-    try {
-      message = await change();
-    } catch (error) {
-      this._error = error instanceof ApiError ? error.message : String(error);
-    }
-    // Said once the page shows the result too.
-    await this._hub.store.load();
-    this._busy = false;
-    this._message = message;
   }
 }
 

@@ -3,7 +3,8 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { consume } from '@lit/context';
 import type { ChildView, DeviceView, Member } from '@kidtime/protocol';
-import { ApiError, createChild, renameDevice, revokeDevice, updateChild } from '../data/api';
+import { createChild, renameDevice, revokeDevice, updateChild } from '../data/api';
+import { ChangeController } from '../data/change';
 import { hubContext, type HubContext } from '../data/context';
 import type { LoginView } from '../data/store';
 import { sharedStyles } from './shared-styles';
@@ -146,13 +147,11 @@ export class KtDeviceRow extends LitElement {
   @property({ attribute: false }) kids: ChildView[] = [];
   @property({ type: Boolean }) readOnly = false;
   @consume({ context: hubContext }) private _hub!: HubContext;
+  private readonly _changes = new ChangeController(this, () => this._hub.store.load());
   @state() private _renaming = false;
   @state() private _confirmRevoke = false;
   /** The login key whose "New child…" name is being asked. */
   @state() private _newChildFor = '';
-  @state() private _busy = false;
-  @state() private _message = '';
-  @state() private _error = '';
   @state() private _now = Date.now();
   private _clock: ReturnType<typeof setInterval> | undefined;
 
@@ -180,7 +179,7 @@ export class KtDeviceRow extends LitElement {
             ? nothing
             : html`<button
                 aria-label="Rename ${device.name}"
-                ?disabled=${this.readOnly || this._busy}
+                ?disabled=${this.readOnly || this._changes.busy}
                 @click=${this._startRename}
               >
                 Rename
@@ -236,8 +235,8 @@ export class KtDeviceRow extends LitElement {
               </tbody>
             </table>`
       }
-      <p class="status" role="status">${this._message}</p>
-      ${this._error ? html`<p role="alert">${this._error}</p>` : nothing}
+      <p class="status" role="status">${this._changes.message}</p>
+      ${this._changes.error ? html`<p role="alert">${this._changes.error}</p>` : nothing}
       ${
         this._confirmRevoke
           ? this._revokeConfirmation()
@@ -245,7 +244,7 @@ export class KtDeviceRow extends LitElement {
               <button
                 class="danger"
                 aria-label="Revoke PC ${device.name}"
-                ?disabled=${this.readOnly || this._busy}
+                ?disabled=${this.readOnly || this._changes.busy}
                 @click=${this._askRevoke}
               >
                 Revoke PC
@@ -269,7 +268,7 @@ export class KtDeviceRow extends LitElement {
         PC name
         <input name="name" required maxlength="100" autocomplete="off" .value=${this.device.name} />
       </label>
-      <button class="primary" type="submit" ?disabled=${this._busy}>Save</button>
+      <button class="primary" type="submit" ?disabled=${this._changes.busy}>Save</button>
       <button type="button" @click=${() => (this._renaming = false)}>Cancel</button>
     </form>`;
   }
@@ -282,7 +281,7 @@ export class KtDeviceRow extends LitElement {
         <td class="child">
           <select
             aria-label="Child for ${login.login}"
-            ?disabled=${this.readOnly || this._busy}
+            ?disabled=${this.readOnly || this._changes.busy}
             @change=${(event: Event) => this._onSelect(login, (event.target as HTMLSelectElement).value)}
           >
             <option value="" .selected=${live(current === '')}>No child</option>
@@ -311,7 +310,7 @@ export class KtDeviceRow extends LitElement {
         Name of the new child
         <input name="name" required maxlength="100" autocomplete="off" />
       </label>
-      <button class="primary" type="submit" ?disabled=${this._busy}>Create child</button>
+      <button class="primary" type="submit" ?disabled=${this._changes.busy}>Create child</button>
       <button type="button" @click=${() => (this._newChildFor = '')}>Cancel</button>
     </form>`;
   }
@@ -325,7 +324,7 @@ export class KtDeviceRow extends LitElement {
       </p>
       <div class="row actions">
         <button id="keep" @click=${() => (this._confirmRevoke = false)}>Cancel</button>
-        <button class="destructive" ?disabled=${this._busy} @click=${this._revoke}>Revoke</button>
+        <button class="destructive" ?disabled=${this._changes.busy} @click=${this._revoke}>Revoke</button>
       </div>
     </div>`;
   }
@@ -336,7 +335,7 @@ export class KtDeviceRow extends LitElement {
       return;
     }
     this._newChildFor = '';
-    void this._run(async () => {
+    void this._changes.run(async () => {
       const target = this.kids.find((child) => child.id === value);
       await this._detach(login);
       if (target) {
@@ -354,7 +353,7 @@ export class KtDeviceRow extends LitElement {
     event.preventDefault();
     const name = String(new FormData(event.target as HTMLFormElement).get('name') ?? '').trim();
     if (!name) return;
-    void this._run(async () => {
+    void this._changes.run(async () => {
       const owner = this._ownerOf(login);
       if (!owner) {
         await createChild(this._hub.session, name, [memberOf(login)]);
@@ -396,7 +395,7 @@ export class KtDeviceRow extends LitElement {
     event.preventDefault();
     const name = String(new FormData(event.target as HTMLFormElement).get('name') ?? '').trim();
     if (!name) return;
-    void this._run(async () => {
+    void this._changes.run(async () => {
       await renameDevice(this._hub.session, this.device.id, name);
       this._renaming = false;
       return `Renamed to ${name}.`;
@@ -410,30 +409,13 @@ export class KtDeviceRow extends LitElement {
   }
 
   private _revoke(): void {
-    void this._run(async () => {
+    void this._changes.run(async () => {
       await revokeDevice(this._hub.session, this.device.id);
       this._confirmRevoke = false;
       // Told before the household is read again: once this card is gone, its events reach no one.
       this.dispatchEvent(new DeviceRevokedEvent(this.device.name));
       return '';
     });
-  }
-
-  /** One change: busy while it runs, the hub's message if refused, and the household read again either way. */
-  private async _run(change: () => Promise<string>): Promise<void> {
-    this._busy = true;
-    this._message = '';
-    this._error = '';
-    let message = '';
-    try {
-      message = await change();
-    } catch (error) {
-      this._error = error instanceof ApiError ? error.message : String(error);
-    }
-    // Said once the page shows the result too.
-    await this._hub.store.load();
-    this._busy = false;
-    this._message = message;
   }
 }
 
