@@ -75,6 +75,8 @@ describe('loadHubConfig', () => {
     it('embeds a broker on port 1883 at HOST by default, base topic "kidtime"', () => {
       expect(loadHubConfig({ HOST: '127.0.0.1' }).mqtt).toEqual({
         embedded: { host: '127.0.0.1', port: 1883 },
+        discoveryPrefix: 'homeassistant',
+        homeAssistant: true,
         url: null,
         username: null,
         password: null,
@@ -108,6 +110,26 @@ describe('loadHubConfig', () => {
       expect(() => loadHubConfig({ MQTT_PORT: '-1' })).toThrow('MQTT_PORT="-1"');
       expect(() => loadHubConfig({ MQTT_EMBEDDED: 'true', MQTT_URL: 'mqtt://x' })).toThrow('exclusive');
       expect(() => loadHubConfig({ MQTT_USERNAME: 'u' })).toThrow('need MQTT_URL');
+    });
+
+    it('has Home Assistant discovery on by default, with a prefix apart from the base topic', () => {
+      expect(loadHubConfig({}).mqtt).toMatchObject({ discoveryPrefix: 'homeassistant', homeAssistant: true });
+      expect(loadHubConfig({ HA_DISCOVERY: 'off', HA_DISCOVERY_PREFIX: 'ha' }).mqtt).toMatchObject({
+        discoveryPrefix: 'ha',
+        homeAssistant: false,
+      });
+      for (const [base, prefix] of [
+        ['kidtime', 'kidtime'],
+        ['homeassistant/kids', 'homeassistant'],
+        ['kids', 'kids/ha'],
+      ])
+        expect(() => loadHubConfig({ MQTT_BASE_TOPIC: base, HA_DISCOVERY_PREFIX: prefix })).toThrow(
+          'must be apart',
+        );
+      expect(
+        loadHubConfig({ MQTT_BASE_TOPIC: 'kidtime2', HA_DISCOVERY_PREFIX: 'kidtime' }).mqtt?.baseTopic,
+      ).toBe('kidtime2');
+      expect(() => loadHubConfig({ HA_DISCOVERY_PREFIX: 'home/+' })).toThrow('HA_DISCOVERY_PREFIX="home/+"');
     });
   });
 });

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { DEFAULT_MQTT_BASE_TOPIC, mqttBaseTopicSchema } from '@kidtime/protocol';
 import { z } from 'zod';
+import { DEFAULT_DISCOVERY_PREFIX, topicsOverlap } from '../home-assistant/ha-topics';
 
 const LOG_LEVELS = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
 export type HubLogLevel = (typeof LOG_LEVELS)[number];
@@ -56,6 +57,10 @@ const environmentSchema = z.object({
   MQTT_BASE_TOPIC: mqttBaseTopicSchema.default(DEFAULT_MQTT_BASE_TOPIC),
   /** The broker address agents are told at enrollment; derived from the hub's address and port if unset. */
   MQTT_PUBLIC_URL: mqttUrlSchema.optional(),
+  /** Home Assistant MQTT discovery: on whenever MQTT is. */
+  HA_DISCOVERY: booleanSchema.default(true),
+  /** Home Assistant's discovery prefix (its MQTT integration's setting); must stay apart from MQTT_BASE_TOPIC. */
+  HA_DISCOVERY_PREFIX: mqttBaseTopicSchema.default(DEFAULT_DISCOVERY_PREFIX),
 });
 
 export interface HubConfig {
@@ -94,6 +99,10 @@ export interface MqttConfig {
   username: string | null;
   password: string | null;
   baseTopic: string;
+  /** Home Assistant's discovery prefix; the broker's access rules need it even with discovery off. */
+  discoveryPrefix: string;
+  /** Publish Home Assistant discovery configs and states, and take Home Assistant's actions. */
+  homeAssistant: boolean;
   /** The broker address for agents, when it cannot be derived from the hub's address (see MQTT_PUBLIC_URL). */
   publicUrl: string | null;
 }
@@ -123,6 +132,11 @@ export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubC
       'Invalid configuration: MQTT_USERNAME and MQTT_PASSWORD are the login at an external broker: they need MQTT_URL',
     );
   }
+  if (topicsOverlap(e.MQTT_BASE_TOPIC, e.HA_DISCOVERY_PREFIX)) {
+    throw new ConfigError(
+      `Invalid configuration: MQTT_BASE_TOPIC=${JSON.stringify(e.MQTT_BASE_TOPIC)} and HA_DISCOVERY_PREFIX=${JSON.stringify(e.HA_DISCOVERY_PREFIX)} must be apart (neither equal nor one under the other), or Home Assistant's topics and the agents' would mix`,
+    );
+  }
   const embedded = !e.MQTT_URL && e.MQTT_EMBEDDED !== false;
   const mqtt: MqttConfig | null =
     embedded || e.MQTT_URL
@@ -132,6 +146,8 @@ export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubC
           username: e.MQTT_USERNAME ?? null,
           password: e.MQTT_PASSWORD ?? null,
           baseTopic: e.MQTT_BASE_TOPIC,
+          discoveryPrefix: e.HA_DISCOVERY_PREFIX,
+          homeAssistant: e.HA_DISCOVERY,
           publicUrl: e.MQTT_PUBLIC_URL?.replace(/\/+$/, '') ?? null,
         }
       : null;

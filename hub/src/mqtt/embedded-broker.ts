@@ -7,6 +7,7 @@ import {
   describePrincipal,
   type BrokerPrincipal,
 } from './broker-access';
+import type { HaTopics } from '../home-assistant/ha-topics';
 
 /** Why a login was refused, as MQTT 3.1.1 CONNACK return codes say it. */
 export type LoginRefusal = 'bad-credentials' | 'not-authorized' | 'unavailable';
@@ -21,7 +22,8 @@ export interface BrokerLogin {
 export interface EmbeddedBrokerOptions {
   host: string;
   port: number;
-  baseTopic: string;
+  /** The hub's base topic and Home Assistant's discovery prefix, which the access rules need. */
+  topics: HaTopics;
   /** Decides who a login is; a refusal with its reason otherwise. */
   authenticate(login: BrokerLogin): Promise<BrokerPrincipal | LoginRefusal>;
   /** Told about every refused login, publish and subscription (the caller throttles its log). */
@@ -69,7 +71,7 @@ export class EmbeddedBroker {
       const principal = client ? this.principals.get(client) : undefined;
       if (
         client &&
-        (!principal || !mayPublish(principal, this.options.baseTopic, packet.topic, packet.retain))
+        (!principal || !mayPublish(principal, this.options.topics, packet.topic, packet.retain))
       ) {
         const who = principal ? describePrincipal(principal) : `client ${client.id}`;
         this.options.refused(who, `publish to "${clip(packet.topic)}"`, `${client.id} publish`);
@@ -80,7 +82,7 @@ export class EmbeddedBroker {
     },
     authorizeSubscribe: (client, subscription, done) => {
       const principal = this.principals.get(client);
-      if (!principal || !maySubscribe(principal, this.options.baseTopic, subscription.topic)) {
+      if (!principal || !maySubscribe(principal, this.options.topics, subscription.topic)) {
         const who = principal ? describePrincipal(principal) : `client ${client.id}`;
         this.options.refused(who, `subscribe to "${clip(subscription.topic)}"`, `${client.id} subscribe`);
         done(null, null); // SUBACK 0x80 (failure) for this filter; the connection stays
@@ -90,7 +92,7 @@ export class EmbeddedBroker {
     },
     authorizeForward: (client, packet) => {
       const principal = this.principals.get(client);
-      return principal && mayReceive(principal, this.options.baseTopic, packet.topic) ? packet : null;
+      return principal && mayReceive(principal, this.options.topics, packet.topic) ? packet : null;
     },
   });
   private readonly server: Server = createServer(this.aedes.handle);

@@ -73,7 +73,7 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
     if (config.embedded) {
       this.broker = new EmbeddedBroker({
         ...config.embedded,
-        baseTopic: config.baseTopic,
+        topics: { base: config.baseTopic, discoveryPrefix: config.discoveryPrefix },
         authenticate: (login) => this.logins.authenticate(login),
         refused: (who, what, key) => this.refusals.say(key, `MQTT: refused ${who} to ${what}`),
         log: (message) => this.brokerLogger.warn(message),
