@@ -22,6 +22,8 @@ export interface HubToUiEvents {
     spentSeconds: number;
     ranOut: boolean;
   }) => void;
+  /** A child was added, renamed, given other logins or removed (`removed: true`): re-read it. */
+  child: (event: { id: string; removed: boolean }) => void;
   /** The access token expired or the account was removed: refresh and connect again. */
   unauthorized: (event: { reason: string }) => void;
 }

@@ -10,6 +10,7 @@ import { AuditService, type AuditActor } from '../audit/audit.service';
 import { CommandsService } from '../commands/commands.service';
 import type { ManagedUserEntity } from '../devices/managed-user.entity';
 import { ManagedUserRepository } from '../devices/managed-user.repository';
+import { LiveEvents } from '../live/live-events';
 import type { ChildEntity } from './child.entity';
 import { ChildRepository } from './child.repository';
 
@@ -26,6 +27,7 @@ export class ChildrenService {
     private readonly users: ManagedUserRepository,
     private readonly commands: CommandsService,
     private readonly audit: AuditService,
+    private readonly live: LiveEvents,
   ) {}
 
   async list(): Promise<ChildView[]> {
@@ -46,6 +48,7 @@ export class ChildrenService {
       users.map((u) => u.id),
     );
     await this.audit.record(actor, { action: 'child.create', result: 'ok', details: { name, members } });
+    this.live.publish('child', { id: child.id, removed: false });
     return this.toView(child);
   }
 
@@ -68,6 +71,7 @@ export class ChildrenService {
       );
     }
     await this.audit.record(actor, { action: 'child.update', result: 'ok', details: { id, ...patch } });
+    this.live.publish('child', { id, removed: false });
     return this.toView({ ...child, name: patch.name ?? child.name });
   }
 
@@ -79,6 +83,7 @@ export class ChildrenService {
       result: 'ok',
       details: { id, name: child.name },
     });
+    this.live.publish('child', { id, removed: true });
   }
 
   /** Applies one time change to the named logins of the child (or all), each through the normal command path. */

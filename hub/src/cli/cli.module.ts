@@ -17,7 +17,7 @@ export class CliModule {
       module: CliModule,
       // The CLI signs no tokens, so it needs (and creates) no secrets.
       imports: [
-        ConfigModule.forRoot(config, { jwtSigningKey: '', mqttHubPassword: '' }),
+        ConfigModule.forRoot(config, { jwtSigningKey: '', mqttHubPassword: '', installationId: '' }),
         DatabaseModule,
         AuditModule,
         TypeOrmModule.forFeature([AccountEntity]),

@@ -11,6 +11,20 @@ export function commandExpiry(now: Date, timezone: string | null, validForSecond
   return new Date(now.getTime() + Math.min(untilMidnight ?? 12 * HOUR_MS, 24 * HOUR_MS));
 }
 
+/**
+ * When today began on a PC (its own time zone), so a reading from yesterday is not taken for today's. Without
+ * a usable time zone, the hub's own midnight.
+ */
+export function localDayStart(now: Date, timezone: string | null): Date {
+  const untilMidnight = timezone ? msUntilLocalMidnight(now, timezone) : null;
+  if (untilMidnight === null) {
+    const start = new Date(now);
+    start.setHours(0, 0, 0, 0);
+    return start;
+  }
+  return new Date(now.getTime() + untilMidnight - 24 * HOUR_MS);
+}
+
 /** One formatter per time zone: making one costs more than the rest of a command's bookkeeping. */
 const clocks = new Map<string, Intl.DateTimeFormat>();
 

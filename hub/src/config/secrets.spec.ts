@@ -38,6 +38,12 @@ describe('loadOrCreateSecrets', () => {
     expect(loadOrCreateSecrets(config()).mqttHubPassword).toBe(first.mqttHubPassword);
   });
 
+  it('names the installation once, in a form fit for MQTT topics and unique ids', () => {
+    const first = loadOrCreateSecrets(config());
+    expect(first.installationId).toMatch(/^[a-z0-9]{10}$/);
+    expect(loadOrCreateSecrets(config()).installationId).toBe(first.installationId);
+  });
+
   it('tightens a secrets file that others could read', () => {
     loadOrCreateSecrets(config());
     const file = path.join(dir, 'secrets.json');

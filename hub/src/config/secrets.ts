@@ -9,6 +9,7 @@ const SECRETS_FILE = 'secrets.json';
 const secretsFileSchema = z.object({
   jwtSigningKey: z.string().min(32),
   mqttHubPassword: z.string().min(32),
+  installationId: z.string().regex(/^[a-z0-9]{8,32}$/),
 });
 
 /**
@@ -33,13 +34,19 @@ export function loadOrCreateSecrets(config: HubConfig): HubSecrets {
     jwtSigningKey: config.jwtSecret ?? stored.jwtSigningKey ?? randomBytes(48).toString('base64url'),
     // The hub's own login at its embedded broker.
     mqttHubPassword: stored.mqttHubPassword ?? randomBytes(32).toString('base64url'),
+    installationId: stored.installationId ?? randomBytes(5).toString('hex'),
   };
   const toStore = {
     ...stored,
     ...(config.jwtSecret ? {} : { jwtSigningKey: secrets.jwtSigningKey }),
     mqttHubPassword: secrets.mqttHubPassword,
+    installationId: secrets.installationId,
   };
-  if (toStore.jwtSigningKey !== stored.jwtSigningKey || toStore.mqttHubPassword !== stored.mqttHubPassword) {
+  if (
+    toStore.jwtSigningKey !== stored.jwtSigningKey ||
+    toStore.mqttHubPassword !== stored.mqttHubPassword ||
+    toStore.installationId !== stored.installationId
+  ) {
     writePrivateFile(file, JSON.stringify(toStore, null, 2) + '\n');
   }
   return secrets;
