@@ -29,6 +29,7 @@ import { UsageService } from '../usage/usage.service';
 import { MqttAgentsBridge } from '../mqtt/mqtt-agents.bridge';
 import { MqttLoginsService } from '../mqtt/mqtt-logins.service';
 import { MqttService } from '../mqtt/mqtt.service';
+import { HomeAssistantBridge } from '../home-assistant/home-assistant.bridge';
 
 /** PCs, their agents (over socket.io and MQTT), the commands sent to them, the children whose logins they are, and what they used. */
 @Module({
@@ -69,6 +70,7 @@ import { MqttService } from '../mqtt/mqtt.service';
     MqttLoginsService,
     MqttAgentsBridge,
     MqttService,
+    HomeAssistantBridge,
   ],
   exports: [MqttService, MqttLoginsService],
 })

@@ -10,13 +10,23 @@ export interface MqttClientOptions {
   will: { topic: string; payload: string };
   /** Published (retained) after every connect, the counterpart of the Will. */
   birth: { topic: string; payload: string };
-  /** Subscribed (QoS 1) after every connect. */
-  subscriptions: string[];
-  onMessage(topic: string, payload: Buffer): void;
+  /** Subscribed after every connect. */
+  subscriptions: Subscription[];
+  /** `retained`: the broker kept it from before (not sent just now). */
+  onMessage(topic: string, payload: Buffer, retained: boolean): void;
   onConnect(): void;
   /** The connection closed (also after each failed reconnect attempt). */
   onClose(): void;
   log(message: string): void;
+}
+
+export interface Subscription {
+  filter: string;
+  /**
+   * 1: what arrives while the hub is away waits for it in its session (external brokers). 0: it does not
+   * (Home Assistant's presses: an action should not happen minutes late).
+   */
+  qos: 0 | 1;
 }
 
 export interface PublishOptions {
@@ -57,7 +67,7 @@ export class MqttClientAdapter {
     };
     const client = connect(o.url, clientOptions);
     this.client = client;
-    client.on('message', (topic, payload) => o.onMessage(topic, payload));
+    client.on('message', (topic, payload, packet) => o.onMessage(topic, payload, packet.retain));
     client.on('error', (error) => o.log(`MQTT: ${error.message}`));
     client.on('close', () => o.onClose());
     client.on('offline', () => o.log(`MQTT: lost the broker at ${redact(o.url)}; reconnecting`));
@@ -100,7 +110,9 @@ export class MqttClientAdapter {
 
   private async afterConnect(): Promise<void> {
     const client = this.client!;
-    const granted = await client.subscribeAsync(this.options.subscriptions, { qos: 1 });
+    const granted = await client.subscribeAsync(
+      Object.fromEntries(this.options.subscriptions.map((s) => [s.filter, { qos: s.qos }])),
+    );
     const refused = granted.filter((g) => g.qos === 128).map((g) => g.topic);
     if (refused.length > 0)
       throw new Error(`the broker refused the hub's subscriptions ${refused.join(', ')} (check its ACL)`);

@@ -38,10 +38,8 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
   private broker: EmbeddedBroker | null = null;
   private client: MqttClientAdapter | null = null;
   private brokerPort: number | null = null;
-  private readonly extraSubscriptions: Array<{
-    filter: string;
-    handler: (topic: string, payload: Buffer) => void;
-  }> = [];
+  private readonly extraSubscriptions: Array<{ filter: string; qos: 0 | 1; handler: MessageHandler }> = [];
+  private readonly connectListeners: Array<() => void> = [];
   private unsubscribeLive: (() => void) | null = null;
 
   constructor(
@@ -112,11 +110,14 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
       will: { topic: hubStatusTopic(base), payload: STATUS_OFFLINE },
       birth: { topic: hubStatusTopic(base), payload: STATUS_ONLINE },
       subscriptions: [
-        ...AGENT_PUBLISH_TOPICS.map((topic) => allAgentsTopic(base, topic)),
-        ...this.extraSubscriptions.map((s) => s.filter),
+        ...AGENT_PUBLISH_TOPICS.map((topic) => ({ filter: allAgentsTopic(base, topic), qos: 1 as const })),
+        ...this.extraSubscriptions.map(({ filter, qos }) => ({ filter, qos })),
       ],
-      onMessage: (topic, payload) => this.route(topic, payload),
-      onConnect: () => this.logger.log(`Connected to the MQTT broker as ${this.logins.hubClientId}`),
+      onMessage: (topic, payload, retained) => this.route(topic, payload, retained),
+      onConnect: () => {
+        this.logger.log(`Connected to the MQTT broker as ${this.logins.hubClientId}`);
+        for (const listener of this.connectListeners) listener();
+      },
       onClose: () => this.agents.brokerLost('the hub lost its MQTT broker'),
       log: (message) => this.clientWarnings.say(message.slice(0, 60), message),
     });
@@ -141,10 +142,22 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
     await this.broker?.close();
   }
 
-  /** For other features (Home Assistant): topics to receive, subscribed again after every reconnect. */
-  addSubscription(filter: string, handler: (topic: string, payload: Buffer) => void): void {
+  /**
+   * For other features (Home Assistant): topics to receive, subscribed again after every reconnect. QoS 0
+   * for what must not wait at the broker while the hub is away (see Subscription).
+   */
+  addSubscription(filter: string, handler: MessageHandler, qos: 0 | 1 = 1): void {
     if (this.client) throw new Error('MQTT subscriptions must be added before the hub connects');
-    this.extraSubscriptions.push({ filter, handler });
+    this.extraSubscriptions.push({ filter, qos, handler });
+  }
+
+  /** Called after every (re)connect to the broker, once the subscriptions are in place. */
+  onConnected(listener: () => void): void {
+    this.connectListeners.push(listener);
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
   }
 
   publish(topic: string, payload: string, options: PublishOptions = {}): Promise<void> {
@@ -171,11 +184,11 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
     return `${external.protocol}//${host}:${external.port || (external.protocol === 'mqtts:' ? 8883 : 1883)}`;
   }
 
-  private route(topic: string, payload: Buffer): void {
+  private route(topic: string, payload: Buffer, retained: boolean): void {
     const extra = this.extraSubscriptions.find((s) => matches(s.filter, topic));
     if (extra) {
       try {
-        extra.handler(topic, payload);
+        extra.handler(topic, payload, retained);
       } catch (error) {
         this.logger.error(`Handling MQTT ${topic} failed: ${String(error)}`);
       }
@@ -184,6 +197,9 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
     this.agents.receive(topic, payload);
   }
 }
+
+/** `retained`: the broker kept the message from before rather than passing it on just now. */
+export type MessageHandler = (topic: string, payload: Buffer, retained: boolean) => void;
 
 /** Where the hub reaches a broker bound to `host`. */
 function connectHost(host: string): string {
