@@ -3,19 +3,21 @@
  * loopback port, a password file and the README's ACL (pattern `%u`), the way the README tells an
  * administrator to set it up. The hub runs no broker of its own here.
  */
-import type { CommandView, DeviceView, EnrollmentCreated, TimeResponse } from '@kidtime/protocol';
+import type { ChildView, CommandView, DeviceView, EnrollmentCreated, TimeResponse } from '@kidtime/protocol';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { ApiClient } from './support/api-client';
 import { AgentProcess, HubProcess, enrollAndStartAgent, type EnrolledAgent } from './support/hub-process';
+import { HomeAssistantDouble } from './support/home-assistant';
 import { MosquittoProcess, MqttProbe } from './support/mqtt';
 import { describeBrokerRules, type Credential } from './support/mqtt-rules';
-import { eventually } from './support/processes';
+import { eventually, sleep } from './support/processes';
 import { connectLab, type TimekprLabHandle } from './support/timekpr-lab';
 
 const KID = 'ktkid8';
 const DAY_LIMIT = 7200;
 const HUB_PASSWORD = randomBytes(24).toString('base64url');
+const HA_PASSWORD = randomBytes(24).toString('base64url');
 
 describe('agents over MQTT with an external mosquitto', () => {
   let lab: TimekprLabHandle;
@@ -48,7 +50,7 @@ describe('agents over MQTT with an external mosquitto', () => {
     await lab.ensureUser(KID);
     await lab.resetUser(KID);
     await lab.timekpra(['--settimelimits', KID, Array(7).fill(DAY_LIMIT).join(';')]);
-    mosquitto = await MosquittoProcess.start({ 'kidtime-hub': HUB_PASSWORD });
+    mosquitto = await MosquittoProcess.start({ 'kidtime-hub': HUB_PASSWORD, homeassistant: HA_PASSWORD });
     hub = await HubProcess.start({
       MQTT_URL: mosquitto.url,
       MQTT_USERNAME: 'kidtime-hub',
@@ -100,6 +102,79 @@ describe('agents over MQTT with an external mosquitto', () => {
         : undefined,
     );
     expect(await balance()).toBe(before - 300);
+  });
+
+  describe('Home Assistant through the same mosquitto', () => {
+    let ha: HomeAssistantDouble;
+    let child: ChildView;
+    const connectHomeAssistant = () =>
+      HomeAssistantDouble.connect(mosquitto.url, {
+        clientId: 'home-assistant',
+        username: 'homeassistant',
+        password: HA_PASSWORD,
+      });
+    const addFifteen = async () => {
+      const [, config] = await ha.waitForDevice(`_child_${child.id}`, 30_000);
+      await ha.press(config.cmps.add_15!);
+    };
+    const spy = () =>
+      MqttProbe.connect(mosquitto.url, {
+        clientId: 'kidtime-hub-spy',
+        username: 'kidtime-hub',
+        password: HUB_PASSWORD,
+      });
+
+    beforeAll(async () => {
+      child = (
+        await api.post<ChildView>('/api/children', { name: 'Robin', members: [{ deviceId, login: KID }] })
+      ).body;
+      ha = await connectHomeAssistant();
+    });
+
+    afterAll(async () => {
+      await ha?.close();
+    });
+
+    it('discovers the child and the PC with the README’s ACL, and its button changes timekpr', async () => {
+      await ha.waitForDevice(`_pc_${deviceId}`);
+      await eventually('every state', async () => (ha.problems().length === 0 ? true : undefined));
+      const before = await balance();
+      await addFifteen();
+      await eventually('the press to apply', async () =>
+        (await balance()) === before - 900 ? true : undefined,
+      );
+    });
+
+    it('does not apply a retained command the broker kept while the hub was away', async () => {
+      await hub.stopOnly();
+      const probe = await spy();
+      const command = `kidtime/ha/child/${child.id}/cmd/add`;
+      await probe.publish(command, '15', true);
+      const before = await balance();
+      await hub.restart();
+      await eventually('the hub to be back on the broker', async () =>
+        /Connected to the MQTT broker/.test(hub.log) ? true : undefined,
+      );
+      await sleep(1_500);
+      expect(await balance()).toBe(before);
+      expect(hub.log).toContain('Ignored a retained Home Assistant command');
+      await probe.publish(command, '', true);
+      await probe.close();
+    });
+
+    it('comes back by itself after the broker restarts: the agent, the discovery and the buttons', async () => {
+      await ha.close();
+      await mosquitto.restart(); // no persistence: every retained config and state is gone
+      ha = await connectHomeAssistant();
+      await ha.waitForDevice(`_child_${child.id}`, 30_000);
+      await ha.waitForDevice(`_pc_${deviceId}`);
+      await online(true);
+      const before = await balance();
+      await addFifteen();
+      await eventually('the press to apply', async () =>
+        (await balance()) === before - 900 ? true : undefined,
+      );
+    });
   });
 
   describeBrokerRules(() => ({

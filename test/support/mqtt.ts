@@ -96,7 +96,7 @@ export function readmeAcl(base = 'kidtime'): string {
  */
 export class MosquittoProcess {
   private constructor(
-    readonly process: TestProcess,
+    public process: TestProcess,
     readonly dir: string,
     readonly port: number,
   ) {}
@@ -132,11 +132,7 @@ export class MosquittoProcess {
       execFileSync('/usr/bin/mosquitto_passwd', ['-b', passwd, user, password]);
     }
     execFileSync('chown', ['mosquitto', passwd]);
-    const broker = new MosquittoProcess(
-      TestProcess.start('mosquitto', '/usr/sbin/mosquitto', ['-c', conf], { PATH: process.env.PATH }),
-      dir,
-      port,
-    );
+    const broker = new MosquittoProcess(MosquittoProcess.spawn(dir), dir, port);
     try {
       await broker.process.waitForOutput(/mosquitto version .* running/);
     } catch (error) {
@@ -144,6 +140,19 @@ export class MosquittoProcess {
       throw error;
     }
     return broker;
+  }
+
+  private static spawn(dir: string): TestProcess {
+    return TestProcess.start('mosquitto', '/usr/sbin/mosquitto', ['-c', path.join(dir, 'mosquitto.conf')], {
+      PATH: process.env.PATH,
+    });
+  }
+
+  /** Stops and starts the broker on the same port with the same files. Nothing retained survives (no persistence). */
+  async restart(): Promise<void> {
+    await this.process.stop();
+    this.process = MosquittoProcess.spawn(this.dir);
+    await this.process.waitForOutput(/mosquitto version .* running/);
   }
 
   get url(): string {
