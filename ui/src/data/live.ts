@@ -38,7 +38,7 @@ export class LiveConnection extends EventTarget {
     });
     socket.on('unauthorized', () => void this.session.refresh().then((ok) => ok && socket.connect()));
     const forward =
-      <E extends 'device' | 'state' | 'command' | 'usage'>(event: E) =>
+      <E extends 'device' | 'state' | 'command' | 'usage' | 'child'>(event: E) =>
       (payload: Parameters<HubToUiEvents[E]>[0]) => {
         for (const listener of this.listeners) listener(event, payload);
       };
@@ -46,6 +46,7 @@ export class LiveConnection extends EventTarget {
     socket.on('state', forward('state'));
     socket.on('command', forward('command'));
     socket.on('usage', forward('usage'));
+    socket.on('child', forward('child'));
     this.socket = socket;
   }
 

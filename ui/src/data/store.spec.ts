@@ -1,4 +1,4 @@
-import type { CommandView, DeviceView, ManagedUserView } from '@kidtime/protocol';
+import type { ChildView, CommandView, DeviceView, ManagedUserView } from '@kidtime/protocol';
 import type { Session } from './api';
 import type { LiveConnection, LiveListener } from './live';
 import { type CommandFinishedEvent, HubStore } from './store';
@@ -21,15 +21,15 @@ const command = (id: string, op: string, status: CommandView['status'], login = 
 });
 
 /** The hub's answers by path, as the store reads them at start. */
-function fakeSession(pending: CommandView[]): Session {
-  const bodies: Record<string, unknown> = {
-    '/api/devices': [{ id: PC, name: 'Kitchen PC' } as DeviceView],
-    '/api/children': [],
-    '/api/commands?status=queued,sent&limit=200': pending,
-    [`/api/devices/${PC}/users`]: [{ login: 'ana' } as ManagedUserView],
+function fakeSession(pending: CommandView[], children: () => ChildView[] = () => []): Session {
+  const bodies: Record<string, () => unknown> = {
+    '/api/devices': () => [{ id: PC, name: 'Kitchen PC' } as DeviceView],
+    '/api/children': children,
+    '/api/commands?status=queued,sent&limit=200': () => pending,
+    [`/api/devices/${PC}/users`]: () => [{ login: 'ana' } as ManagedUserView],
   };
   return {
-    request: (_method: string, path: string) => Promise.resolve({ status: 200, body: bodies[path] }),
+    request: (_method: string, path: string) => Promise.resolve({ status: 200, body: bodies[path]?.() }),
   } as unknown as Session;
 }
 
@@ -46,9 +46,9 @@ class FakeLive extends EventTarget {
   }
 }
 
-async function started(pending: CommandView[] = []) {
+async function started(pending: CommandView[] = [], children?: () => ChildView[]) {
   const live = new FakeLive();
-  const store = new HubStore(fakeSession(pending), live as unknown as LiveConnection);
+  const store = new HubStore(fakeSession(pending, children), live as unknown as LiveConnection);
   const finished: Array<{ key: string; id: string; status: string }> = [];
   store.addEventListener('finished', (e) => {
     const { key, command } = e as CommandFinishedEvent;
@@ -104,5 +104,20 @@ describe("the store's unfinished commands", () => {
     live.command(command('t1', 'addTime', 'applied'));
     live.command(command('t1', 'addTime', 'applied'));
     expect(changes).toBe(2);
+  });
+});
+
+describe("the store's children", () => {
+  it('reads the children again when the hub says one changed elsewhere', async () => {
+    let children: ChildView[] = [];
+    const { store, live } = await started([], () => children);
+    expect(store.children).toEqual([]);
+    children = [{ id: 'c1', name: 'Ana', createdAt: '2026-11-03T18:00:00.000Z', members: [] }];
+    let changes = 0;
+    store.addEventListener('change', () => changes++);
+    live.listener?.('child', { id: 'c1', removed: false });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(store.children.map((c) => c.name)).toEqual(['Ana']);
+    expect(changes).toBe(1);
   });
 });

@@ -154,6 +154,15 @@ export class HubStore extends EventTarget {
     this.changed();
   }
 
+  private async readChildren(): Promise<void> {
+    try {
+      this.children = await listChildren(this.session);
+      this.changed();
+    } catch {
+      // the next full read (reconnect, or the next change) catches up
+    }
+  }
+
   private readonly onConnectionChange = () => {
     if (this.live.connected) void this.load();
   };
@@ -177,6 +186,10 @@ export class HubStore extends EventTarget {
       this.logins = new Map(this.logins).set(key, { ...known, state, updatedAt: at, error: null });
     } else if (event === 'command') {
       this.track((payload as Parameters<HubToUiEvents['command']>[0]).command);
+      return;
+    } else if (event === 'child') {
+      // Another parent (or this one in another tab) changed the children: read them again.
+      void this.readChildren();
       return;
     } else {
       return;
