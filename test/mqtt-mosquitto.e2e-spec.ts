@@ -175,6 +175,24 @@ describe('agents over MQTT with an external mosquitto', () => {
         (await balance()) === before - 900 ? true : undefined,
       );
     });
+
+    it('clears what it published when Home Assistant discovery is switched off', async () => {
+      const [childNode] = await ha.waitForDevice(`_child_${child.id}`);
+      const [pcNode] = await ha.waitForDevice(`_pc_${deviceId}`);
+      await hub.stopOnly();
+      await hub.restart({ HA_DISCOVERY: 'false' });
+      await eventually('the configs to be cleared', async () =>
+        ha.latest(`homeassistant/device/${childNode}/config`) === '' &&
+        ha.latest(`homeassistant/device/${pcNode}/config`) === '' &&
+        ha.latest(`kidtime/ha/child/${child.id}/state`) === ''
+          ? true
+          : undefined,
+      );
+      expect(ha.devices().size).toBe(0);
+      await hub.stopOnly();
+      await hub.restart();
+      await ha.waitForDevice(`_child_${child.id}`);
+    });
   });
 
   describeBrokerRules(() => ({

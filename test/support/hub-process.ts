@@ -69,9 +69,9 @@ export class HubProcess {
     return this.process.log;
   }
 
-  /** Starts the hub again on the same port and data directory (after stopOnly() or kill()). */
-  async restart(): Promise<void> {
-    this.process = HubProcess.spawn(this.dataDir, this.port, this.env);
+  /** Starts the hub again on the same port and data directory (after stopOnly() or kill()), with `env` changed. */
+  async restart(env: NodeJS.ProcessEnv = {}): Promise<void> {
+    this.process = HubProcess.spawn(this.dataDir, this.port, { ...this.env, ...env });
     await this.process.waitForOutput(/listening on http:\/\/[^:]+:(\d+)/);
   }
 

@@ -70,7 +70,10 @@ const MAX_WAITING_PER_CHILD = 5;
 export class HomeAssistantBridge implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(HomeAssistantBridge.name);
   private readonly warnings = new ThrottledWarnings((message) => this.logger.warn(message));
+  /** null when MQTT is off. */
   private readonly ctx: DiscoveryContext | null;
+  /** HA_DISCOVERY: with it off, the hub only clears the configs it published before. */
+  private readonly enabled: boolean;
   /** Retained topic → payload as last published. */
   private readonly sent = new Map<string, string>();
   /** Node ids the hub publishes now; null until the first reconcile. */
@@ -94,21 +97,27 @@ export class HomeAssistantBridge implements OnModuleInit, OnModuleDestroy {
     private readonly devices: DevicesService,
   ) {
     const mqttConfig = config.mqtt;
-    this.ctx =
-      mqttConfig?.homeAssistant === true
-        ? {
-            topics: { base: mqttConfig.baseTopic, discoveryPrefix: mqttConfig.discoveryPrefix },
-            installationId: secrets.installationId,
-            hubVersion: HUB_VERSION,
-            publicUrl: config.publicUrl,
-          }
-        : null;
+    this.enabled = mqttConfig?.homeAssistant === true;
+    this.ctx = mqttConfig
+      ? {
+          topics: { base: mqttConfig.baseTopic, discoveryPrefix: mqttConfig.discoveryPrefix },
+          installationId: secrets.installationId,
+          hubVersion: HUB_VERSION,
+          publicUrl: config.publicUrl,
+        }
+      : null;
   }
 
   onModuleInit(): void {
     const ctx = this.ctx;
     if (!ctx) return;
     const { topics } = ctx;
+    this.mqtt.addSubscription(allDiscoveryTopics(topics), (topic, payload) => this.found(topic, payload));
+    if (!this.enabled) {
+      // Switched off: whatever this hub published before is cleared as the broker hands it over.
+      this.wanted = new Set();
+      return;
+    }
     this.mqtt.addSubscription(haStatusTopic(topics), (_topic, payload) => this.homeAssistantStatus(payload));
     // QoS 0: a press made while the hub is away is not kept for it at the broker, to apply minutes late.
     this.mqtt.addSubscription(
@@ -116,7 +125,6 @@ export class HomeAssistantBridge implements OnModuleInit, OnModuleDestroy {
       (topic, payload, retained) => this.press(topic, payload, retained),
       0,
     );
-    this.mqtt.addSubscription(allDiscoveryTopics(topics), (topic, payload) => this.found(topic, payload));
     this.mqtt.onConnected(() => this.schedule(true, 0));
     this.unsubscribeLive = this.live.subscribe((event) => this.changed(event));
     this.recheck = setInterval(() => this.schedule(false), RECHECK_MS);
