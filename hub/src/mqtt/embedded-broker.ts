@@ -44,6 +44,10 @@ const RETURN_CODE: Record<LoginRefusal, AuthenticateError['returnCode']> = {
  */
 export class EmbeddedBroker {
   private readonly principals = new WeakMap<Client, BrokerPrincipal>();
+  /** Every client that logged in, until its connection closes (those aedes has not registered yet too). */
+  private readonly loggedIn = new Set<Client>();
+  /** Dropped by disconnectWhere() between their login and their registration: closed once they are ready. */
+  private readonly dropWhenReady = new WeakSet<Client>();
   private readonly aedes = createBroker({
     // Time to send CONNECT after the TCP connection opens: a stray connection does not linger.
     connectTimeout: 10_000,
@@ -58,6 +62,10 @@ export class EmbeddedBroker {
               return;
             }
             this.principals.set(client, result);
+            if (!client.closed) {
+              this.loggedIn.add(client);
+              client.conn.once('close', () => this.loggedIn.delete(client));
+            }
             done(null, true);
           },
           (error: unknown) => {
@@ -101,6 +109,9 @@ export class EmbeddedBroker {
     this.aedes.on('clientError', (client, error) => {
       this.options.log(`MQTT client ${client.id} dropped: ${error.message}`);
     });
+    this.aedes.on('clientReady', (client) => {
+      if (this.dropWhenReady.has(client)) client.close();
+    });
   }
 
   /** Starts listening; resolves with the port (useful with port 0). */
@@ -123,6 +134,25 @@ export class EmbeddedBroker {
     if (!client) return false;
     client.close();
     return true;
+  }
+
+  /**
+   * Closes every client whose login matches (a replaced or removed login): it loses its rights at once, and a
+   * client still between its login and its CONNACK is closed as soon as it gets there. Returns how many.
+   */
+  disconnectWhere(match: (principal: BrokerPrincipal) => boolean): number {
+    let dropped = 0;
+    for (const client of this.loggedIn) {
+      const principal = this.principals.get(client);
+      if (!principal || !match(principal)) continue;
+      // Without a principal every authorize hook refuses it, whatever it still sends before it is gone.
+      this.principals.delete(client);
+      this.loggedIn.delete(client);
+      if (client.connected) client.close();
+      else this.dropWhenReady.add(client);
+      dropped++;
+    }
+    return dropped;
   }
 
   async close(): Promise<void> {

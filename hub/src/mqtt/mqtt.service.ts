@@ -16,7 +16,7 @@ import { isIP } from 'node:net';
 import type { HubConfig, MqttConfig } from '../config/hub-config';
 import { HUB_CONFIG, HUB_SECRETS, type HubSecrets } from '../config/tokens';
 import { LiveEvents } from '../live/live-events';
-import { HUB_MQTT_USERNAME } from './broker-access';
+import { HUB_MQTT_USERNAME, type BrokerPrincipal } from './broker-access';
 import { EmbeddedBroker } from './embedded-broker';
 import { MqttAgentsBridge } from './mqtt-agents.bridge';
 import { MqttClientAdapter, type PublishOptions } from './mqtt-client.adapter';
@@ -57,6 +57,16 @@ export class MqttService implements OnApplicationBootstrap, OnApplicationShutdow
 
   get enabled(): boolean {
     return this.config !== null && this.unavailable === null;
+  }
+
+  /** Why MQTT is off although configured, e.g. "port 1883 is in use by another program"; null otherwise. */
+  get unavailableReason(): string | null {
+    return this.unavailable;
+  }
+
+  /** Drops the embedded broker's clients whose login matches (a replaced or removed login); 0 without one. */
+  dropBrokerClients(match: (principal: BrokerPrincipal) => boolean): number {
+    return this.broker?.disconnectWhere(match) ?? 0;
   }
 
   async onApplicationBootstrap(): Promise<void> {
