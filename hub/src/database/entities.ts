@@ -7,6 +7,7 @@ import { DeviceEntity } from '../devices/device.entity';
 import { EnrollmentEntity } from '../devices/enrollment.entity';
 import { ManagedUserEntity } from '../devices/managed-user.entity';
 import { UsageDayEntity } from '../usage/usage-day.entity';
+import { MqttLoginEntity } from '../home-assistant/mqtt-login.entity';
 
 export const ENTITIES = [
   AccountEntity,
@@ -18,4 +19,5 @@ export const ENTITIES = [
   AuditEntryEntity,
   ChildEntity,
   UsageDayEntity,
+  MqttLoginEntity,
 ];

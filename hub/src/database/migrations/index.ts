@@ -2,6 +2,7 @@ import { InitialSchema1763900000000 } from './1763900000000-initial-schema';
 import { AuditLog1763990000000 } from './1763990000000-audit-log';
 import { Children1764000000000 } from './1764000000000-children';
 import { Usage1764100000000 } from './1764100000000-usage';
+import { MqttLogins1764200000000 } from './1764200000000-mqtt-logins';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   AuditLog1763990000000,
   Children1764000000000,
   Usage1764100000000,
+  MqttLogins1764200000000,
 ];
