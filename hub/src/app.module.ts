@@ -9,6 +9,7 @@ import type { HubSecrets } from './config/tokens';
 import { DatabaseModule } from './database/database.module';
 import { DevicesModule } from './devices/devices.module';
 import { HealthController } from './health/health.controller';
+import { HaLoginModule } from './home-assistant/ha-login.module';
 import { LiveModule } from './live/live.module';
 
 @Module({})
@@ -23,6 +24,7 @@ export class AppModule {
         LiveModule,
         AuthModule,
         DevicesModule,
+        HaLoginModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_FILTER, useClass: GlobalExceptionFilter }],

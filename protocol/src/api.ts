@@ -306,3 +306,51 @@ export type ScheduleRequest = z.infer<typeof scheduleRequestSchema>;
 /** `PATCH …/playtime`: any of the PlayTime fields. */
 export const playtimeRequestSchema = settingsRequestSchema(playtimeFields);
 export type PlaytimeRequest = z.infer<typeof playtimeRequestSchema>;
+
+// Home Assistant
+
+/**
+ * Which broker Home Assistant would use: the hub's embedded one, an external one (MQTT_URL), or none (MQTT
+ * switched off, or the embedded broker could not start).
+ */
+export const haMqttModeSchema = z.enum(['embedded', 'external', 'off']);
+export type HaMqttMode = z.infer<typeof haMqttModeSchema>;
+
+/** A broker address, e.g. `mqtt://192.168.1.10:1883`. */
+export const brokerAddressSchema = z.object({ url: z.string() });
+
+/** Home Assistant's login at the embedded broker, without its password (only its hash is kept). */
+export const haLoginSchema = z.object({
+  username: z.string(),
+  createdAt: z.string(),
+  /** The last time Home Assistant logged in with it (to the minute); null if it never has. */
+  lastLoginAt: z.string().nullable(),
+});
+export type HaLoginView = z.infer<typeof haLoginSchema>;
+
+/** `GET /api/home-assistant`: how Home Assistant connects to this hub. */
+export const homeAssistantStatusSchema = z.object({
+  mqtt: haMqttModeSchema,
+  /** Why an owner cannot create Home Assistant's login here (and what to do instead); null when they can. */
+  loginUnavailable: z.string().nullable(),
+  /** The hub publishes discovery, so children and PCs appear in Home Assistant by themselves. */
+  discovery: z.boolean(),
+  /** null when MQTT is switched off. */
+  discoveryPrefix: z.string().nullable(),
+  baseTopic: z.string().nullable(),
+  /** The broker address Home Assistant should use, as seen from where this request came from. */
+  broker: brokerAddressSchema.nullable(),
+  login: haLoginSchema.nullable(),
+});
+export type HomeAssistantStatus = z.infer<typeof homeAssistantStatusSchema>;
+
+/** `POST /api/home-assistant/login` takes no options (an empty body, or none). */
+export const createHaLoginSchema = z.strictObject({});
+
+/** The new login: the password is shown this once. */
+export const haLoginCreatedSchema = z.object({
+  username: z.string(),
+  password: z.string(),
+  broker: brokerAddressSchema,
+});
+export type HaLoginCreated = z.infer<typeof haLoginCreatedSchema>;
