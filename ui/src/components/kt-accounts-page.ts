@@ -7,6 +7,7 @@ import { changeRole, createAccount, listAccounts, removeAccount } from '../data/
 import { ChangeController } from '../data/change';
 import { hubContext, type HubContext } from '../data/context';
 import { sharedStyles } from './shared-styles';
+import './kt-home-assistant-card';
 import './kt-password-form';
 
 const ROLES: ReadonlyArray<{ role: Role; label: string; description: string }> = [
@@ -140,6 +141,7 @@ export class KtAccountsPage extends LitElement {
             ${this._owner ? nothing : html`<p class="muted">The owner manages the accounts of this household.</p>`}
           </section>
           ${this._owner ? this._accountsSection() : nothing}
+          <kt-home-assistant-card></kt-home-assistant-card>
         </div>
         <kt-password-form></kt-password-form>
       </div>

@@ -6,6 +6,8 @@ import type {
   CommandView,
   DeviceView,
   EnrollmentCreated,
+  HaLoginCreated,
+  HomeAssistantStatus,
   ManagedUserView,
   Member,
   PlaytimeRequest,
@@ -320,4 +322,19 @@ export async function changeRole(session: Session, accountId: string, role: Role
 
 export async function removeAccount(session: Session, accountId: string): Promise<void> {
   await session.request('DELETE', `/api/accounts/${accountId}`);
+}
+
+/** How Home Assistant connects to this hub: MQTT, discovery, the broker address and its login (no password). */
+export async function homeAssistantStatus(session: Session): Promise<HomeAssistantStatus> {
+  return (await session.request<HomeAssistantStatus>('GET', '/api/home-assistant')).body;
+}
+
+/** Creates Home Assistant's broker login, or replaces its password (owner): the password comes only now. */
+export async function createHaLogin(session: Session): Promise<HaLoginCreated> {
+  return (await session.request<HaLoginCreated>('POST', '/api/home-assistant/login', {})).body;
+}
+
+/** Removes Home Assistant's broker login (owner); Home Assistant is disconnected. */
+export async function removeHaLogin(session: Session): Promise<void> {
+  await session.request('DELETE', '/api/home-assistant/login');
 }
