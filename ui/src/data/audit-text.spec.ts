@@ -73,6 +73,14 @@ describe('audit entries in words', () => {
     ).toBe('kitchen joined as a new PC');
   });
 
+  it("describes changes to Home Assistant's login", () => {
+    const plain = (action: string) =>
+      describeAudit(entry({ action, deviceId: null, login: null, commandId: null, details: {} }), names).sentence;
+    expect(plain('home-assistant.login.create')).toBe("mum created Home Assistant's MQTT login");
+    expect(plain('home-assistant.login.replace')).toBe("mum gave Home Assistant's MQTT login a new password");
+    expect(plain('home-assistant.login.remove')).toBe("mum removed Home Assistant's MQTT login");
+  });
+
   it('falls back to the action code for actions it does not know', () => {
     const text = describeAudit(entry({ action: 'holiday.plan', details: null, commandId: null }), names);
     expect(text).toEqual({ sentence: 'mum: holiday.plan for Ana on Kitchen PC', outcome: '', problem: false });

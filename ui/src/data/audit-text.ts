@@ -47,6 +47,7 @@ export const ACTIONS: ReadonlyArray<{ value: string; label: string }> = [
   { value: 'child.', label: 'Children' },
   { value: 'device.', label: 'PCs added, renamed, removed' },
   { value: 'enrollment.', label: 'Codes to add a PC' },
+  { value: 'home-assistant.login.', label: "Home Assistant's MQTT login" },
 ];
 
 export function channelLabel(channel: string): string {
@@ -125,6 +126,12 @@ export function describeAudit(entry: AuditEntryView, names: AuditNames): AuditTe
         return `${who} renamed the PC ${text('from') ?? ''} to ${text('to') ?? ''}`;
       case 'device.revoke':
         return `${who} removed the PC ${text('name') ?? pc ?? ''}`;
+      case 'home-assistant.login.create':
+        return `${who} created Home Assistant's MQTT login`;
+      case 'home-assistant.login.replace':
+        return `${who} gave Home Assistant's MQTT login a new password`;
+      case 'home-assistant.login.remove':
+        return `${who} removed Home Assistant's MQTT login`;
       default:
         return `${who}: ${entry.action}${kid ? ` for ${kid}` : ''}${onPc}`;
     }
