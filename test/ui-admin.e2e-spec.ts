@@ -1,8 +1,9 @@
 /**
  * The PCs and Account pages in a real browser against the built hub, a real agent and the real timekprd:
  * a parent adds a PC through the web app (the agent enrolls with the code the page shows), gives its login
- * to a new child, adds a viewer who can look but not change anything (except his own password), and then
- * renames and revokes the PC.
+ * to a new child, adds a viewer who can look but not change anything (except his own password), gives Home
+ * Assistant its login at the hub's MQTT broker (a real MQTT client logs in with the password the page shows),
+ * and then renames and revokes the PC.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,6 +14,8 @@ import { ApiClient } from './support/api-client';
 import { AgentProcess, HubProcess } from './support/hub-process';
 import { OWNER } from './support/household';
 import { DESKTOP, PHONE, launchBrowser, screenshot, seriousAccessibilityViolations } from './support/browser';
+import { MqttProbe } from './support/mqtt';
+import { eventually } from './support/processes';
 import { connectLab, type TimekprLabHandle } from './support/timekpr-lab';
 
 const KID = 'ktkid12';
@@ -176,6 +179,74 @@ describe('web app: PCs and accounts', () => {
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
   });
 
+  it('gives Home Assistant its login on the Account page: a real MQTT client logs in with what the page shows', async () => {
+    await open(page, 'Account');
+    const card = page.getByRole('region', { name: 'Home Assistant', exact: true });
+    await card.getByText('none yet.').waitFor();
+    await card.getByRole('button', { name: "Create Home Assistant's login" }).click();
+    const shown = card.getByRole('region', { name: "Home Assistant's login" });
+    await shown.getByText('it is not shown again').waitFor();
+    const value = async (name: string) => (await shown.getByTestId(`ha-${name}`).textContent())!.trim();
+    const [host, port, username, password] = await Promise.all(
+      ['host', 'port', 'username', 'password'].map(value),
+    );
+    // The broker as the browser reached the hub, on the port the hub's broker really listens on.
+    expect(`mqtt://${host}:${port}`).toBe(hub.mqttUrl);
+    expect(username).toBe('homeassistant');
+    await shown.getByRole('button', { name: 'Copy password' }).click();
+    await shown.getByText('Password copied.').waitFor();
+    const copied = await page.evaluate(() =>
+      (
+        globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+      ).navigator.clipboard.readText(),
+    );
+    expect(copied).toBe(password);
+    await shown.getByText('Settings → Devices & services → Add integration').waitFor();
+    await shown.scrollIntoViewIfNeeded();
+    await screenshot(page, 'home-assistant-phone');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+
+    const homeAssistant = await MqttProbe.connect(`mqtt://${host}:${port}`, {
+      username,
+      password,
+      clientId: 'ha-e2e-1',
+    });
+    expect(await homeAssistant.subscribe('homeassistant/#')).toBe(1);
+    expect(await homeAssistant.subscribe('kidtime/agent/+/state')).toBe(128);
+    await shown.getByRole('button', { name: 'Done' }).click();
+    await open(page, 'Today');
+    await open(page, 'Account');
+    await card.getByText('last connected').waitFor();
+    expect(await card.getByText('it is not shown again').count()).toBe(0);
+
+    // Replacing it, after a confirmation, shuts the old password out at once.
+    await card.getByRole('button', { name: 'Replace password' }).click();
+    await card.getByRole('group', { name: "Replace Home Assistant's password?" }).waitFor();
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await card.getByRole('button', { name: 'Replace', exact: true }).click();
+    await shown.getByText('it is not shown again').waitFor();
+    const replaced = await value('password');
+    expect(replaced).not.toBe(password);
+    await eventually('the old connection to be dropped', () =>
+      Promise.resolve(homeAssistant.closed || undefined),
+    );
+    await expect(
+      MqttProbe.connect(hub.mqttUrl, { username, password, clientId: 'ha-e2e-2' }),
+    ).rejects.toThrow(/Bad username or password/);
+    const again = await MqttProbe.connect(hub.mqttUrl, {
+      username,
+      password: replaced,
+      clientId: 'ha-e2e-3',
+    });
+
+    await card.getByRole('button', { name: "Remove Home Assistant's login" }).click();
+    await card.getByRole('button', { name: 'Remove', exact: true }).click();
+    await card.getByText("Home Assistant's login is removed").waitFor();
+    await eventually('the connection to be dropped', () => Promise.resolve(again.closed || undefined));
+    await card.getByText('none yet.').waitFor();
+    await Promise.all([homeAssistant.close(), again.close()]);
+  });
+
   it('shows a viewer everything, lets him change nothing but his own password', async () => {
     const context = await browser.newContext(DESKTOP);
     const viewer = await context.newPage();
@@ -198,6 +269,9 @@ describe('web app: PCs and accounts', () => {
     await open(viewer, 'Account');
     await viewer.getByText('The owner manages the accounts of this household.').waitFor();
     expect(await viewer.getByRole('region', { name: 'People' }).count()).toBe(0);
+    const homeAssistant = viewer.getByRole('region', { name: 'Home Assistant', exact: true });
+    await homeAssistant.getByText("The owner makes Home Assistant's login.").waitFor();
+    expect(await homeAssistant.getByRole('button').count()).toBe(0);
     await viewer.getByLabel('Current password').fill(VIEWER.password);
     await viewer.getByLabel('New password', { exact: true }).fill(VIEWER_NEW_PASSWORD);
     await viewer.getByLabel('Repeat the new password').fill(VIEWER_NEW_PASSWORD);
