@@ -20,7 +20,7 @@ export class MqttLoginEntity {
   @Column({ type: Date })
   createdAt!: Date;
 
-  /** The account that made it; null once made by something other than an account. */
+  /** The account that made it (null if something other than an account did). */
   @Column('varchar', { length: 36, nullable: true })
   createdBy!: string | null;
 
