@@ -11,8 +11,10 @@
  * API (a one-time code each, exchanged at /api/agents/enroll as the real agent does). The simulated agents
  * run in --workers separate node processes: each agent is its own socket.io connection speaking the agent
  * protocol (hello and a state report on connect, a state report every --state-interval, and for a command:
- * ack, --apply-ms of pretend timekpr work, result, state report), without timekpr. Everything is stopped at
- * the end, on errors and on Ctrl-C. Needs no root. See docs/benchmarks.md ("Many agents on one hub").
+ * ack, --apply-ms of pretend timekpr work, result, state report), without timekpr. With --children, a child
+ * owning the PC's first login is added for each PC, as a parent would. The hub's own event loop is watched
+ * by bench/lib/event-loop-probe.mjs, preloaded into it. Everything is stopped at the end, on errors and on
+ * Ctrl-C. Needs no root. See docs/benchmarks.md ("Many agents on one hub", "Home Assistant bridge cost").
  */
 import {
   checkInterrupted,
@@ -31,6 +33,7 @@ import {
   type AckCallback,
   type AgentEnrollResponse,
   type AgentToHubEvents,
+  type ChildView,
   type CommandMessage,
   type EnrollmentCreated,
   type HubToAgentEvents,
@@ -43,6 +46,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
 import { ApiClient } from '../test/support/api-client';
@@ -66,7 +70,9 @@ const WORKER_REPLY_TIMEOUT_MS = 30_000;
 const SETTLE_MS = 3_000;
 const RELOGIN_AFTER_MS = 10 * 60_000; // access tokens live 15 min
 const CLOCK_TICK_MS = 10; // USER_HZ = 100 on Linux
+const LOOP_SNAPSHOT_TIMEOUT_MS = 15_000;
 const FIXTURES = path.join(ROOT, 'protocol/src/timekpr/__fixtures__');
+const LOOP_PROBE = path.join(ROOT, 'bench/lib/event-loop-probe.mjs');
 const USERINFO_FIXTURES = ['idle', 'configured', 'active'] as const;
 const AGENT_VERSION = '0.1.0-sim';
 
@@ -85,6 +91,9 @@ interface Options {
   applyMs: number;
   users: number;
   userinfo: (typeof USERINFO_FIXTURES)[number];
+  children: number;
+  /** HA_DISCOVERY for the hub; null leaves the hub's default (on). */
+  haDiscovery: boolean | null;
   json: string | null;
   hubNodeOptions: string | null;
 }
@@ -106,6 +115,9 @@ const USAGE = `usage: node bench/run.mjs many-agents [options]
   --users N                  timekpr users per simulated PC (default 1, 1-20)
   --userinfo NAME            the users' state: protocol/src/timekpr/__fixtures__/userinfo-NAME.txt, one of
                              idle (default: timekpr's defaults, all hours allowed), configured, active
+  --children N               add a child for each of the first N PCs (default 0, 0-20000), owning its first
+                             login, through POST /api/children once the PC has reported it
+  --ha-discovery true|false  HA_DISCOVERY for the hub (default: not set, the hub's default, which is on)
   --json FILE                also write the results as JSON
   --hub-node-options=OPTS    NODE_OPTIONS for the hub process, e.g. --hub-node-options="--require ./profile.js"`;
 
@@ -141,6 +153,8 @@ function parseOptions(argv: string[]): Options {
         'apply-ms': { type: 'string', default: '150' },
         users: { type: 'string', default: '1' },
         userinfo: { type: 'string', default: 'idle' },
+        children: { type: 'string', default: '0' },
+        'ha-discovery': { type: 'string' },
         json: { type: 'string' },
         'hub-node-options': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -155,6 +169,9 @@ function parseOptions(argv: string[]): Options {
     throw new UsageError('--levels must be ascending');
   const userinfo = USERINFO_FIXTURES.find((name) => name === parsed.userinfo);
   if (!userinfo) throw new UsageError(`--userinfo must be one of ${USERINFO_FIXTURES.join(', ')}`);
+  const haDiscovery = parsed['ha-discovery'];
+  if (haDiscovery !== undefined && haDiscovery !== 'true' && haDiscovery !== 'false')
+    throw new UsageError('--ha-discovery must be true or false');
   return {
     levels,
     idleSeconds: intIn('--idle', parsed.idle, 5, 600),
@@ -167,6 +184,8 @@ function parseOptions(argv: string[]): Options {
     applyMs: intIn('--apply-ms', parsed['apply-ms'], 0, 10_000),
     users: intIn('--users', parsed.users, 1, 20),
     userinfo,
+    children: intIn('--children', parsed.children, 0, 20_000),
+    haDiscovery: haDiscovery === undefined ? null : haDiscovery === 'true',
     json: parsed.json ? path.resolve(parsed.json) : null,
     hubNodeOptions: parsed['hub-node-options'] ?? null,
   };
@@ -682,6 +701,70 @@ function listenOverflows(): number | null {
   return values && index > 0 ? Number(values.split(' ')[index]) : null;
 }
 
+/** What the hub's event loop did in one window (bench/lib/event-loop-probe.mjs). */
+interface LoopWindow {
+  /** Share of the window the loop was busy (event-loop utilization), 0-1. */
+  utilization: number;
+  /** How late a timer due every 10 ms fired, ms (mean null without samples). */
+  delayMs: { samples: number; mean: number | null; p50: number; p99: number; max: number };
+}
+
+/**
+ * Asks the probe preloaded into the hub for the event loop's last window (SIGWINCH; it answers in a file, once
+ * its loop gets to the signal). Signals only when the probe said it is loaded.
+ */
+class LoopProbe {
+  private seq = 0;
+  private loaded = false;
+
+  constructor(
+    readonly file: string,
+    private readonly pid: number,
+  ) {}
+
+  /** The hub's environment that loads the probe, with any NODE_OPTIONS of the caller after it. */
+  static env(file: string, nodeOptions: string | null): NodeJS.ProcessEnv {
+    const probe = `--import=${JSON.stringify(pathToFileURL(LOOP_PROBE).href)}`;
+    return {
+      KIDTIME_BENCH_LOOP_FILE: file,
+      NODE_OPTIONS: nodeOptions ? `${probe} ${nodeOptions}` : probe,
+    };
+  }
+
+  private read(): (Partial<LoopWindow> & { seq: number; pid: number }) | null {
+    try {
+      return JSON.parse(fs.readFileSync(this.file, 'utf8')) as Partial<LoopWindow> & {
+        seq: number;
+        pid: number;
+      };
+    } catch {
+      return null;
+    }
+  }
+
+  /** Ends the current window and starts the next; null when the probe is not there or does not answer. */
+  async window(): Promise<LoopWindow | null> {
+    if (!this.loaded) {
+      const first = this.read();
+      if (first?.pid !== this.pid) return null;
+      this.loaded = true;
+    }
+    const seq = ++this.seq;
+    process.kill(this.pid, 'SIGWINCH');
+    const deadline = Date.now() + LOOP_SNAPSHOT_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      const snapshot = this.read();
+      if (snapshot && snapshot.seq >= seq && snapshot.utilization !== undefined && snapshot.delayMs) {
+        this.seq = snapshot.seq;
+        return { utilization: snapshot.utilization, delayMs: snapshot.delayMs };
+      }
+      await sleep(20);
+    }
+    log(`  the hub's event-loop probe did not answer within ${LOOP_SNAPSHOT_TIMEOUT_MS} ms`);
+    return null;
+  }
+}
+
 const sum = (values: number[]) => values.reduce((total, v) => total + v, 0);
 const monotonicUs = () => Number(process.hrtime.bigint() / 1000n);
 
@@ -762,6 +845,35 @@ async function enrollDevices(
     if (++done % 1000 === 0) log(`  ${done}/${count} enrolled`);
   });
   return credentials;
+}
+
+/**
+ * Adds a child for each of these PCs, owning its first login, as a parent does in the web app (the login must
+ * have been reported by the PC's agent). Returns how long it took. One at a time: concurrent POST
+ * /api/children fail (500, "cannot start a transaction within a transaction": ManagedUserRepository's
+ * assignToChild opens a transaction on the hub's one SQLite connection).
+ */
+async function addChildren(
+  parent: Parent,
+  pcs: { credential: AgentCredential; index: number }[],
+  login: string,
+): Promise<number> {
+  const started = performance.now();
+  for (const { credential, index } of pcs) {
+    checkInterrupted();
+    await parent.token();
+    const created = await withTimeout(
+      parent.api.post<ChildView>('/api/children', {
+        name: `Kid ${String(index + 1).padStart(5, '0')}`,
+        members: [{ deviceId: credential.deviceId, login }],
+      }),
+      ENROLL_REQUEST_TIMEOUT_MS,
+      'POST /api/children',
+    );
+    if (created.status !== 201)
+      throw new Error(`POST /api/children: ${created.status} ${JSON.stringify(created.body)}`);
+  }
+  return performance.now() - started;
 }
 
 /** The timekpr users of every simulated PC: one `timekpra --userinfo` fixture, under another login each. */
@@ -890,6 +1002,7 @@ interface IdleResult {
   seconds: number;
   connected: number;
   hub: { rssKb: number | null; hwmKb: number | null; cpuPercent: number | null };
+  hubLoop: LoopWindow | null;
   workers: { rssKb: number; cpuPercent: number };
   machineBusyPercent: number | null;
   heartbeats: number;
@@ -906,8 +1019,14 @@ interface IdleResult {
 }
 
 /** Holds the connected agents for `seconds` with heartbeats and state reports, measuring what it costs. */
-async function measureIdle(hubPid: number, workers: AgentWorker[], seconds: number): Promise<IdleResult> {
+async function measureIdle(
+  hubPid: number,
+  workers: AgentWorker[],
+  seconds: number,
+  loop: LoopProbe,
+): Promise<IdleResult> {
   await workerStats(workers); // starts a new window
+  await loop.window();
   const hub0 = procSample(hubPid);
   const workers0 = workers.map((worker) => procSample(worker.pid));
   const machine0 = machineCpu();
@@ -917,6 +1036,7 @@ async function measureIdle(hubPid: number, workers: AgentWorker[], seconds: numb
   const hub1 = procSample(hubPid);
   const workers1 = workers.map((worker) => procSample(worker.pid));
   const machine1 = machineCpu();
+  const hubLoop = await loop.window();
   const window = await workerStats(workers);
   const connected = sum(window.map((s) => s.connected));
   const disconnectReasons: Record<string, number> = {};
@@ -929,6 +1049,7 @@ async function measureIdle(hubPid: number, workers: AgentWorker[], seconds: numb
     seconds: ms / 1000,
     connected,
     hub: { rssKb: hub1.rssKb, hwmKb: hub1.hwmKb, cpuPercent: cpuPercent(hub0, hub1, ms) },
+    hubLoop,
     workers: {
       rssKb: sum(workers1.map((s) => s.rssKb ?? 0)),
       cpuPercent: sum(workers.map((_, w) => cpuPercent(workers0[w]!, workers1[w]!, ms) ?? 0)),
@@ -973,6 +1094,7 @@ interface FanoutResult {
   };
   hubCpuMs: number | null;
   hubCpuPercent: number | null;
+  hubLoop: LoopWindow | null;
   machineBusyPercent: number | null;
   /** process.hrtime in µs (CLOCK_MONOTONIC, the clock of V8 CPU profiles), to find the window in a profile. */
   monotonicUs: { start: number; end: number };
@@ -992,9 +1114,11 @@ async function fanOut(
   agents: number,
   concurrency: number,
   hubPid: number,
+  loop: LoopProbe,
 ): Promise<FanoutResult> {
   const token = await parent.token();
   await Promise.all(workers.map((worker) => worker.ask({ type: 'round' }, 'round-started')));
+  await loop.window();
   const base = new URL(hubUrl);
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const answers: Array<{ start: number; end: number; answer: HttpAnswer }> = new Array(targets.length);
@@ -1024,6 +1148,7 @@ async function fanOut(
   const mono1 = monotonicUs();
   const hub1 = procSample(hubPid);
   const machine1 = machineCpu();
+  const hubLoop = await loop.window();
   checkInterrupted();
 
   const statuses: Record<string, number> = {};
@@ -1079,6 +1204,7 @@ async function fanOut(
     accounting,
     hubCpuMs: hub0.cpuMs === null || hub1.cpuMs === null ? null : hub1.cpuMs - hub0.cpuMs,
     hubCpuPercent: cpuPercent(hub0, hub1, wallMs),
+    hubLoop,
     machineBusyPercent: machineBusyPercent(machine0, machine1),
     monotonicUs: { start: mono0, end: mono1 },
     // The aim is about 1,000 commands sent at once; bounded fan-outs are reported, not judged.
@@ -1092,6 +1218,8 @@ async function fanOut(
 interface LevelResult {
   agents: number;
   connect: ConnectResult;
+  /** Children added at this level (one per new PC, up to --children), and how long that took. */
+  childrenAdded: { count: number; ms: number };
   idle: IdleResult;
   fanouts: FanoutResult[];
 }
@@ -1115,10 +1243,16 @@ async function main(options: Options): Promise<void> {
   const distBuiltAt = newestMtime(path.join(ROOT, 'hub/dist')).toISOString();
   log(`Starting the hub…`);
   // LOG_LEVEL=log (the product's default): HubProcess waits for the "listening on" line, logged at that level.
+  const loopFile = path.join(os.tmpdir(), `kidtime-bench-loop-${process.pid}.json`);
+  onCleanup('the event-loop probe file', async () => fs.rmSync(loopFile, { force: true }));
   const hub = await HubProcess.start({
     HOST: '127.0.0.1',
     LOG_LEVEL: 'log',
-    ...(options.hubNodeOptions ? { NODE_OPTIONS: options.hubNodeOptions } : {}),
+    // The embedded MQTT broker (on by default) on a free loopback port, as in the tests.
+    MQTT_HOST: '127.0.0.1',
+    MQTT_PORT: '0',
+    ...(options.haDiscovery === null ? {} : { HA_DISCOVERY: String(options.haDiscovery) }),
+    ...LoopProbe.env(loopFile, options.hubNodeOptions),
   }).catch(async (error: unknown) => {
     await stopStrayHubs();
     throw error;
@@ -1126,6 +1260,9 @@ async function main(options: Options): Promise<void> {
   onCleanup('the hub', () => hub.stop());
   hubLog = () => hub.process.log;
   const hubPid = hub.process.child.pid ?? 0;
+  const loop = new LoopProbe(loopFile, hubPid);
+  if (!(await loop.window()))
+    log(`  the hub did not load ${path.relative(ROOT, LOOP_PROBE)}: no event-loop numbers`);
   checkInterrupted();
   const hubStart = procSample(hubPid);
 
@@ -1178,6 +1315,7 @@ async function main(options: Options): Promise<void> {
       credentials.slice(connected, level),
       options.connectConcurrency,
     );
+    const previous = connected;
     connected = level;
     const connect: ConnectResult = { ...step, agents: level, hubAfter: procSample(hubPid) };
     log(
@@ -1191,11 +1329,22 @@ async function main(options: Options): Promise<void> {
         `  the hub accepts messages of at most ${limit} bytes, and this state report is ${stateReportBytes} bytes`,
       );
     }
+    // The children of the PCs that just connected (their agents have reported the login by now).
+    const childless = credentials
+      .map((credential, index) => ({ credential, index }))
+      .slice(previous, Math.min(level, options.children));
+    const childrenAdded = { count: 0, ms: 0 };
+    if (childless.length > 0 && step.failed === 0) {
+      log(`Adding children ${previous + 1}-${previous + childless.length}, one per PC…`);
+      childrenAdded.ms = await addChildren(parent, childless, config.users[0]!.login);
+      childrenAdded.count = childless.length;
+      log(`  ${childless.length} added in ${(childrenAdded.ms / 1000).toFixed(1)} s`);
+    }
     await sleepInterruptibly(SETTLE_MS);
     log(`Holding ${level} agents idle for ${options.idleSeconds} s…`);
-    const idle = await measureIdle(hubPid, workers, options.idleSeconds);
+    const idle = await measureIdle(hubPid, workers, options.idleSeconds, loop);
     log(
-      `  hub ${mb(idle.hub.rssKb)}, ${f1(idle.hub.cpuPercent)} % CPU; ${idle.connected} connected, ` +
+      `  hub ${mb(idle.hub.rssKb)}, ${f1(idle.hub.cpuPercent)} % CPU, ${describeLoop(idle.hubLoop)}; ${idle.connected} connected, ` +
         `${idle.agentsPinged} pinged (${idle.heartbeats} heartbeats), ${idle.statesOk} state reports, ${idle.disconnects} disconnects`,
     );
     const fanouts: FanoutResult[] = [];
@@ -1205,17 +1354,17 @@ async function main(options: Options): Promise<void> {
       checkInterrupted();
       const inFlight = Math.min(concurrency, targets.length);
       log(`Fan-out: ${targets.length} time changes, ${inFlight} in flight…`);
-      const result = await fanOut(hub.url, parent, workers, targets, level, inFlight, hubPid);
+      const result = await fanOut(hub.url, parent, workers, targets, level, inFlight, hubPid, loop);
       fanouts.push(result);
       log(
         `  all answered in ${(result.wallMs / 1000).toFixed(2)} s; p50 ${f0(result.latencyMs?.p50)} ms, ` +
-          `p95 ${f0(result.latencyMs?.p95)} ms; ${JSON.stringify(result.statuses)}; ` +
+          `p95 ${f0(result.latencyMs?.p95)} ms; ${describeLoop(result.hubLoop)}; ${JSON.stringify(result.statuses)}; ` +
           `exactly once: ${result.accounting.exactlyOnce}/${targets.length}; ` +
           `${result.slowConnects} TCP connects took ≥ 1 s (listen-queue overflows: ${result.listenOverflows ?? '?'})`,
       );
       await sleepInterruptibly(SETTLE_MS); // the agents' post-command state reports
     }
-    levels.push({ agents: level, connect, idle, fanouts });
+    levels.push({ agents: level, connect, childrenAdded, idle, fanouts });
     if (step.failed > 0) {
       log('Some agents could not connect: not going further.');
       break;
@@ -1298,6 +1447,10 @@ function log(message: string): void {
   console.error(message);
 }
 
+const describeLoop = (w: LoopWindow | null) =>
+  w
+    ? `event loop busy ${(w.utilization * 100).toFixed(0)} %, late by p99 ${w.delayMs.p99} ms / max ${w.delayMs.max} ms`
+    : 'event loop not watched';
 const f0 = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(0));
 const f1 = (v: number | null | undefined) => (v === null || v === undefined ? '–' : v.toFixed(1));
 const mb = (kb: number | null | undefined) =>
@@ -1318,6 +1471,9 @@ function markdown(r: {
   const m = r.machine;
   const o = r.options;
   const handshake = r.levels.find((l) => l.idle.handshake)?.idle.handshake;
+  const children = sum(r.levels.map((l) => l.childrenAdded.count));
+  const loopBusy = (w: LoopWindow | null) => (w ? `${f0(w.utilization * 100)} %` : '–');
+  const loopDelay = (w: LoopWindow | null) => (w ? `${f0(w.delayMs.p99)} / ${f0(w.delayMs.max)} ms` : '–');
   const lines = [
     `## many-agents benchmark — ${r.startedAt}`,
     '',
@@ -1331,33 +1487,36 @@ function markdown(r: {
         ? `It told the agents: ping every ${handshake.pingInterval} ms, timeout ${handshake.pingTimeout} ms, ` +
           `messages up to ${handshake.maxPayload} bytes`
         : 'No agent saw its handshake') +
-      `; a state report of ${o.users} user(s) (--userinfo ${o.userinfo}) is ${r.stateReportBytes} bytes.`,
+      `; a state report of ${o.users} user(s) (--userinfo ${o.userinfo}) is ${r.stateReportBytes} bytes. ` +
+      `Home Assistant discovery: ${o.haDiscovery === null ? "the hub's default" : `HA_DISCOVERY=${o.haDiscovery}`}; ` +
+      `${children} children (one per PC, owning its first login).`,
     '',
-    '| agents | connect step | hub RSS | hub CPU idle | agents CPU | agents pinged (heartbeats) | state reports (p95 ack) | disconnects so far |',
-    '| --: | --: | --: | --: | --: | --: | --: | --: |',
+    '| agents | connect step | hub RSS | hub CPU idle | hub loop busy | loop delay p99 / max | agents CPU | agents pinged (heartbeats) | state reports (p95 ack) | disconnects so far |',
+    '| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
   ];
   for (const l of r.levels) {
     const i = l.idle;
     lines.push(
       `| ${l.agents} | +${l.connect.added - l.connect.failed} in ${(l.connect.ms / 1000).toFixed(1)} s` +
         `${l.connect.failed > 0 ? ` (${l.connect.failed} failed)` : ''} | ${mb(i.hub.rssKb)} | ${f1(i.hub.cpuPercent)} % ` +
-        `| ${f1(i.workers.cpuPercent)} % | ${i.agentsPinged} (${i.heartbeats}) | ${i.statesOk}` +
+        `| ${loopBusy(i.hubLoop)} | ${loopDelay(i.hubLoop)} | ${f1(i.workers.cpuPercent)} % | ${i.agentsPinged} (${i.heartbeats}) | ${i.statesOk}` +
         `${i.statesRefused > 0 ? ` (+${i.statesRefused} refused)` : ''} (${f0(i.stateAckMs?.p95)} ms) | ${i.disconnects} |`,
     );
   }
   lines.push(
     '',
     `Idle windows of ${o.idleSeconds} s (the hub pings each agent every ${(r.levels[0]?.idle.pingIntervalMs ?? HUB_PING_INTERVAL_MS) / 1000} s); ` +
-      'CPU in % of one core, from /proc/<pid>/stat.',
+      "CPU in % of one core, from /proc/<pid>/stat; loop busy: the share of the time the hub's event loop ran " +
+      'callbacks (event-loop utilization); loop delay: how late a timer due every 10 ms fired in the hub.',
     '',
-    '| agents | fan-out | in flight | all answered | p50 | p95 | max | command at agent (p95 / last) | hub CPU | machine busy | TCP connects ≥ 1 s | answers | exactly once |',
-    '| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- | --: |',
+    '| agents | fan-out | in flight | all answered | p50 | p95 | max | command at agent (p95 / last) | hub CPU | hub loop busy | loop delay p99 / max | machine busy | TCP connects ≥ 1 s | answers | exactly once |',
+    '| --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --- | --: |',
   );
   for (const f of r.levels.flatMap((l) => l.fanouts)) {
     lines.push(
       `| ${f.agents} | ${f.targets} | ${f.concurrency} | ${(f.wallMs / 1000).toFixed(2)} s | ${f0(f.latencyMs?.p50)} ms ` +
         `| ${f0(f.latencyMs?.p95)} ms | ${f0(f.latencyMs?.max)} ms | ${f0(f.deliveredMs?.p95)} / ${f0(f.deliveredMs?.max)} ms ` +
-        `| ${f0(f.hubCpuPercent)} % | ${f0(f.machineBusyPercent)} % | ${f.slowConnects} | ${Object.entries(
+        `| ${f0(f.hubCpuPercent)} % | ${loopBusy(f.hubLoop)} | ${loopDelay(f.hubLoop)} | ${f0(f.machineBusyPercent)} % | ${f.slowConnects} | ${Object.entries(
           f.statuses,
         )
           .map(([status, n]) => `${n}× ${status}`)
