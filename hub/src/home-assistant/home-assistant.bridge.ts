@@ -40,7 +40,7 @@ import {
 } from './ha-topics';
 
 /** Who Home Assistant's actions are recorded as. */
-export const HOME_ASSISTANT_ACTOR: AuditActor = {
+const HOME_ASSISTANT_ACTOR: AuditActor = {
   type: 'home-assistant',
   id: null,
   name: 'Home Assistant',
@@ -135,11 +135,6 @@ export class HomeAssistantBridge implements OnModuleInit, OnModuleDestroy {
     this.unsubscribeLive?.();
     if (this.timer) clearTimeout(this.timer);
     if (this.recheck) clearInterval(this.recheck);
-  }
-
-  /** Resolves when everything scheduled so far has been published (for tests and shutdown). */
-  settled(): Promise<void> {
-    return this.chain;
   }
 
   private changed(event: LiveEvent): void {
