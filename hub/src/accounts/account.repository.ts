@@ -53,8 +53,12 @@ export class AccountRepository {
     return this.accounts.find({ order: { createdAt: 'ASC' } });
   }
 
-  create(account: NewAccount): Promise<AccountEntity> {
-    return this.accounts.save(this.accounts.create({ id: randomUUID(), ...account }));
+  /** One INSERT outside any transaction (save() would open one, which two sign-ups at once collide on). */
+  async create(account: NewAccount): Promise<AccountEntity> {
+    const now = new Date();
+    const entity = this.accounts.create({ id: randomUUID(), ...account, createdAt: now, updatedAt: now });
+    await this.accounts.insert(entity);
+    return entity;
   }
 
   async update(id: string, patch: Partial<Pick<AccountEntity, 'role' | 'passwordHash'>>): Promise<void> {

@@ -163,4 +163,32 @@ describe('children API (medium)', () => {
       expect.objectContaining({ status: 409, error: expect.stringContaining('offline') }),
     ]);
   });
+
+  it('creates children sent at the same moment, each with its logins and its audit entry', async () => {
+    // SQLite has one connection: without transactions taking turns, the second BEGIN failed with a 500.
+    const logins = Array.from({ length: 8 }, (_, i) => `kid${i}`);
+    await app.get(ManagedUserRepository).ensure(devices[1]!, logins);
+    const created = await Promise.all(
+      logins.map((login, i) =>
+        call('POST', '/api/children', {
+          name: `Twin ${i}`,
+          members: [{ deviceId: devices[1], login }],
+        }),
+      ),
+    );
+    expect(created.map((reply) => reply.status)).toEqual(logins.map(() => 201));
+    const list = (await call('GET', '/api/children')).body as unknown as Array<{
+      name: string;
+      members: Array<{ login: string }>;
+    }>;
+    for (const [i, login] of logins.entries()) {
+      expect(list.find((child) => child.name === `Twin ${i}`)?.members).toEqual([
+        expect.objectContaining({ login }),
+      ]);
+    }
+    const audit = (await call('GET', '/api/audit?action=child.create&limit=100')).body as unknown as Array<{
+      details: { name?: string };
+    }>;
+    expect(audit.filter((entry) => entry.details?.name?.startsWith('Twin ')).length).toBe(logins.length);
+  });
 });

@@ -2,6 +2,7 @@ import * as sqlite3 from 'sqlite3';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { serializeTransactions } from './serialized-transactions';
 
 /**
  * SQLite in WAL mode (readers never block the writer) with a busy timeout so concurrent writers wait
@@ -27,7 +28,10 @@ export function dataSourceOptions(databasePath: string): DataSourceOptions {
 /**
  * In WAL mode, synchronous=NORMAL is SQLite's recommended setting: a crash of the hub loses nothing, a
  * power cut can lose only the last moments' commits, and each write no longer waits for an fsync.
+ * Transactions take turns on SQLite's single connection (see serializeTransactions).
  */
 export async function tuneSqlite(dataSource: DataSource): Promise<void> {
-  if (dataSource.options.type === 'sqlite') await dataSource.query('PRAGMA synchronous = NORMAL');
+  if (dataSource.options.type !== 'sqlite') return;
+  serializeTransactions(dataSource);
+  await dataSource.query('PRAGMA synchronous = NORMAL');
 }

@@ -274,4 +274,44 @@ describe('repositories on SQLite (medium)', () => {
     expect((await upgraded.driver.createSchemaBuilder().log()).upQueries).toEqual([]);
     await upgraded.destroy();
   });
+
+  it('runs transactions one at a time, and keeps other writes out of one that rolls back', async () => {
+    const devices = new DeviceRepository(db.getRepository(DeviceEntity));
+    const device = await devices.create({
+      name: 'Race PC',
+      hostname: 'race',
+      credentialHash: null,
+      agentVersion: null,
+    });
+    const users = new ManagedUserRepository(db.getRepository(ManagedUserEntity));
+    const logins = Array.from({ length: 10 }, (_, i) => `racer${i}`);
+    await users.ensure(device.id, logins);
+    const ids = (await users.listForDevice(device.id)).map((user) => user.id);
+    // Ten transactions at once used to collide on SQLite's single connection.
+    await Promise.all(
+      ids
+        .map(() => users.assignToChild(randomUUID(), ids.slice(0, 1)))
+        .map((p) => p.catch((e: unknown) => e)),
+    ).then((outcomes) =>
+      expect(outcomes.filter((o) => o instanceof Error).map(String)).toEqual(
+        // no child rows exist: every assignment fails on its foreign key, none on "transaction within a transaction"
+        ids.map(() => expect.stringContaining('FOREIGN KEY')),
+      ),
+    );
+
+    // A write made while another transaction is open and then rolls back is not undone with it.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const failing = db.transaction(async (tx) => {
+      await tx.update(DeviceEntity, { id: device.id }, { name: 'rolled back' });
+      await held;
+      throw new Error('changed my mind');
+    });
+    const outside = devices.update(device.id, { hostname: 'kept' });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    release();
+    await expect(failing).rejects.toThrow('changed my mind');
+    await outside;
+    expect(await devices.findActive(device.id)).toMatchObject({ name: 'Race PC', hostname: 'kept' });
+  });
 });

@@ -8,20 +8,22 @@ import { DeviceEntity } from './device.entity';
 export class DeviceRepository {
   constructor(@InjectRepository(DeviceEntity) private readonly devices: Repository<DeviceEntity>) {}
 
-  create(
+  /** One INSERT outside any transaction (save() would open one, which two enrollments at once collide on). */
+  async create(
     device: Pick<DeviceEntity, 'name' | 'hostname' | 'credentialHash' | 'agentVersion'>,
   ): Promise<DeviceEntity> {
-    return this.devices.save(
-      this.devices.create({
-        id: randomUUID(),
-        timekprVersion: null,
-        timezone: null,
-        transport: null,
-        lastSeenAt: null,
-        revokedAt: null,
-        ...device,
-      }),
-    );
+    const entity = this.devices.create({
+      id: randomUUID(),
+      timekprVersion: null,
+      timezone: null,
+      transport: null,
+      lastSeenAt: null,
+      createdAt: new Date(),
+      revokedAt: null,
+      ...device,
+    });
+    await this.devices.insert(entity);
+    return entity;
   }
 
   /** A device that has not been revoked. */
