@@ -4,6 +4,7 @@ import { resultErrorSchema } from './messages';
 import { playtimeFields } from './timekpr/playtime';
 import { scheduleFields } from './timekpr/schedule';
 import { managedUserStateSchema } from './timekpr/user-state';
+import { deviceModeSchema, deviceSshSchema } from './ssh';
 
 /** REST bodies shared by the hub, the agent and the UI. */
 
@@ -113,10 +114,12 @@ export const deviceSchema = z.object({
   timekprVersion: z.string().nullable(),
   timezone: z.string().nullable(),
   createdAt: z.string(),
+  /** How the hub reaches the PC: see deviceModeSchema. */
+  mode: deviceModeSchema,
+  /** null for a PC reached only through its agent. */
+  ssh: deviceSshSchema.nullable(),
 });
 export type DeviceView = z.infer<typeof deviceSchema>;
-
-export const updateDeviceSchema = z.strictObject({ name: displayNameSchema });
 
 export const managedUserSchema = z.object({
   login: loginSchema,

@@ -6,3 +6,4 @@ export * from './timekpr';
 export * from './validation';
 export * from './usage';
 export * from './mqtt';
+export * from './ssh';

@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   Body,
   Controller,
   Delete,
@@ -53,6 +54,7 @@ export class DevicesController {
     @Body(new ZodValidationPipe(updateDeviceSchema)) body: z.infer<typeof updateDeviceSchema>,
     @CurrentPrincipal() principal: Principal,
   ): Promise<DeviceView> {
+    if (body.name === undefined) throw new BadRequestException('SSH settings are not available yet');
     return this.devices.rename(id, body.name, accountActor(principal));
   }
 

@@ -91,6 +91,8 @@ export class DevicesService {
       timekprVersion: device.timekprVersion,
       timezone: device.timezone,
       createdAt: device.createdAt.toISOString(),
+      mode: 'agent',
+      ssh: null,
     };
   }
 }

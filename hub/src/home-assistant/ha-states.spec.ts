@@ -17,6 +17,8 @@ function device(id: string, name: string, online: boolean): DeviceView {
     timekprVersion: '0.5.4',
     timezone: 'UTC',
     createdAt: '2026-11-01T00:00:00.000Z',
+    mode: 'agent',
+    ssh: null,
   };
 }
 
