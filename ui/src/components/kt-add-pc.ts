@@ -5,6 +5,7 @@ import type { EnrollmentCreated } from '@kidtime/protocol';
 import { ApiError, createEnrollment } from '../data/api';
 import { hubContext, type HubContext } from '../data/context';
 import { WatchController } from '../data/watch';
+import { copyText } from './copy';
 import { sharedStyles } from './shared-styles';
 
 /** "14:32", or "1:02:05" for codes valid longer than an hour. */
@@ -230,18 +231,10 @@ export class KtAddPc extends LitElement {
   private async _copy(): Promise<void> {
     const text = this._enrollment?.installCommand;
     if (!text) return;
-    try {
-      // The clipboard API exists only on https or localhost; a phone on the home network gets the fallback.
-      if (!navigator.clipboard) throw new Error('no clipboard');
-      await navigator.clipboard.writeText(text);
-      this._copied = 'Copied.';
-    } catch {
-      const selection = getSelection();
-      if (this._command && selection) selection.selectAllChildren(this._command);
-      this._copied = document.execCommand('copy')
+    this._copied =
+      (await copyText(text, this._command)) === 'copied'
         ? 'Copied.'
         : 'The command is selected: copy it with Ctrl+C, or long-press and Copy.';
-    }
   }
 
   private _stopTicking(): void {

@@ -6,6 +6,7 @@ import { createHaLogin, homeAssistantStatus, removeHaLogin } from '../data/api';
 import { ChangeController } from '../data/change';
 import { hubContext, type HubContext } from '../data/context';
 import { brokerParts } from '../data/home-assistant';
+import { copyText } from './copy';
 import { sharedStyles } from './shared-styles';
 
 const when = (iso: string) =>
@@ -328,19 +329,10 @@ export class KtHomeAssistantCard extends LitElement {
   }
 
   private async _copy(id: string, label: string, value: string): Promise<void> {
-    try {
-      // The clipboard API exists only on https or localhost; a phone on the home network gets the fallback.
-      if (!navigator.clipboard) throw new Error('no clipboard');
-      await navigator.clipboard.writeText(value);
-      this._copied = `${label} copied.`;
-    } catch {
-      const element = this.renderRoot.querySelector(`#${id}`);
-      const selection = getSelection();
-      if (element && selection) selection.selectAllChildren(element);
-      this._copied = document.execCommand('copy')
+    this._copied =
+      (await copyText(value, this.renderRoot.querySelector(`#${id}`))) === 'copied'
         ? `${label} copied.`
         : `${label} is selected: copy it with Ctrl+C, or long-press and Copy.`;
-    }
   }
 }
 
