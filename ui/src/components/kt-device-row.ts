@@ -6,23 +6,13 @@ import type { ChildView, DeviceView, Member } from '@kidtime/protocol';
 import { createChild, renameDevice, revokeDevice, updateChild } from '../data/api';
 import { ChangeController } from '../data/change';
 import { hubContext, type HubContext } from '../data/context';
+import { ago } from '../data/format';
 import type { LoginView } from '../data/store';
 import { sharedStyles } from './shared-styles';
 
 const TRANSPORTS: Record<string, string> = { ws: 'WebSocket', mqtt: 'MQTT', ssh: 'SSH' };
 /** The select's value for "New child…"; child ids are UUIDs, so it cannot clash. */
 const NEW_CHILD = 'new';
-
-/** "just now", "2 min ago", "3 h ago", "4 days ago". */
-export function ago(iso: string, now: number): string {
-  const minutes = Math.floor((now - Date.parse(iso)) / 60_000);
-  if (minutes < 1) return 'just now';
-  if (minutes < 60) return `${minutes} min ago`;
-  const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours} h ago`;
-  const days = Math.floor(hours / 24);
-  return days === 1 ? 'yesterday' : `${days} days ago`;
-}
 
 /** A PC was revoked: its row goes away, so the page says so. */
 export class DeviceRevokedEvent extends Event {
