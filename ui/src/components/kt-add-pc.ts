@@ -47,19 +47,6 @@ export class KtAddPc extends LitElement {
         display: grid;
         gap: 0.3rem;
       }
-      pre {
-        margin: 0;
-        padding: 0.75rem;
-        border-radius: 0.5rem;
-        border: 1px solid var(--kt-border);
-        background: var(--kt-bg);
-        font-family: ui-monospace, 'DejaVu Sans Mono', monospace;
-        font-size: 0.9rem;
-        white-space: pre-wrap;
-        word-break: break-all;
-        user-select: all;
-        -webkit-user-select: all;
-      }
       .code {
         font-family: ui-monospace, 'DejaVu Sans Mono', monospace;
         font-size: 1.1rem;

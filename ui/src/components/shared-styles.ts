@@ -105,6 +105,20 @@ export const sharedStyles = css`
     gap: 0.6rem;
     min-height: 44px;
   }
+  /* A command to copy onto a PC: one tap selects all of it. */
+  pre {
+    margin: 0;
+    padding: 0.75rem;
+    border-radius: 0.5rem;
+    border: 1px solid var(--kt-border);
+    background: var(--kt-bg);
+    font-family: ui-monospace, 'DejaVu Sans Mono', monospace;
+    font-size: 0.9rem;
+    white-space: pre-wrap;
+    word-break: break-all;
+    user-select: all;
+    -webkit-user-select: all;
+  }
   .card {
     background: var(--kt-card);
     border: 1px solid var(--kt-border);
