@@ -84,7 +84,8 @@ export const sharedStyles = css`
     color: var(--kt-text);
     font: inherit;
   }
-  input[type='checkbox'] {
+  input[type='checkbox'],
+  input[type='radio'] {
     min-height: 0;
     width: 1.4rem;
     height: 1.4rem;
@@ -118,6 +119,25 @@ export const sharedStyles = css`
     word-break: break-all;
     user-select: all;
     -webkit-user-select: all;
+  }
+  /* Folded text (help, advanced fields): the whole line opens it, and says which way it is. */
+  summary {
+    display: flex;
+    align-items: center;
+    gap: 0.5rem;
+    min-height: 44px;
+    font-weight: 600;
+    cursor: pointer;
+    list-style: none;
+  }
+  summary::-webkit-details-marker {
+    display: none;
+  }
+  summary::before {
+    content: '▸';
+  }
+  details[open] > summary::before {
+    content: '▾';
   }
   .card {
     background: var(--kt-card);

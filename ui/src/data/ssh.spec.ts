@@ -16,6 +16,7 @@ import {
   sshFormOf,
   sshFormProblems,
   sshPatch,
+  setupCommands,
   sshStatus,
 } from './ssh';
 
@@ -259,5 +260,19 @@ describe('PC-side setup', () => {
     expect(authorizedKeysLine('ssh-ed25519 AAAAC3Nza kidtime-hub\n')).toBe(
       'command="/usr/local/bin/kidtime-ssh-guard",restrict ssh-ed25519 AAAAC3Nza kidtime-hub',
     );
+  });
+
+  it('names the SSH user the form has, and nothing else that could run as a command', () => {
+    const steps = setupCommands('http://hub.lan:8080', 'kids-pc');
+    expect(steps.createUser).toBe('useradd --create-home --groups timekpr kids-pc');
+    expect(steps.forceCommand).toContain('Match User kids-pc\\n    ForceCommand /usr/local/bin/kidtime-ssh-guard');
+    expect(steps.keyLogin).toContain('restrict $(cat /root/kidtime-key.pub)" >> /home/kids-pc/.ssh/authorized_keys');
+    expect(steps.keyLogin).toMatch(/&& rm \/root\/kidtime-key \/root\/kidtime-key\.pub$/);
+    expect(steps.installGuard).toContain('http://hub.lan:8080/downloads/kidtime-ssh-guard');
+    // Not a login (yet, or ever): the commands show the usual one rather than what was typed.
+    expect(setupCommands('http://hub.lan:8080', 'x; rm -rf /').createUser).toBe(
+      'useradd --create-home --groups timekpr kidtime',
+    );
+    expect(setupCommands('http://hub.lan:8080', '').user).toBe('kidtime');
   });
 });

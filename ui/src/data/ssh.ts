@@ -20,6 +20,8 @@ import { ApiError, type Session } from './api';
 /** Where the guard goes on the PC; the authorized_keys line names it. */
 export const GUARD_PATH = '/usr/local/bin/kidtime-ssh-guard';
 export const DEFAULT_PORT = 22;
+/** Prints the PC's host key fingerprint, as the hub shows it. */
+export const HOST_KEY_COMMAND = 'ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub';
 /** timekpra's path on Debian and Ubuntu (the protocol's default, repeated here to keep zod out of the bundle). */
 export const DEFAULT_TIMEKPRA = '/usr/bin/timekpra';
 
@@ -265,6 +267,33 @@ export function checkText(result: SshCheckResult): string {
 /** The command that installs the guard on the PC, from this hub. */
 export function guardInstallCommand(hubOrigin: string): string {
   return `curl -fsSL ${hubOrigin}/downloads/kidtime-ssh-guard -o ${GUARD_PATH} && chmod 0755 ${GUARD_PATH}`;
+}
+
+/** The commands for the PC, as root, for the SSH user the form names (a name that is not a login: `kidtime`). */
+export function setupCommands(hubOrigin: string, username: string) {
+  const user = LOGIN.test(username.trim()) ? username.trim() : 'kidtime';
+  const home = `/home/${user}`;
+  return {
+    user,
+    /** timekpra lets members of group timekpr change the users' settings. */
+    createUser: `useradd --create-home --groups timekpr ${user}`,
+    setPassword: `passwd ${user}`,
+    installGuard: guardInstallCommand(hubOrigin),
+    /** With a password there is no key line to name the guard in: sshd forces it on the user instead. */
+    forceCommand:
+      `printf '\\nMatch User ${user}\\n    ForceCommand ${GUARD_PATH}\\n    DisableForwarding yes\\n    PermitTTY no\\n'` +
+      ' >> /etc/ssh/sshd_config && systemctl reload ssh',
+    /**
+     * Key login with a key made on the PC: the public half goes into the user's authorized_keys behind the
+     * guard, the private half is printed once (to paste into the form) and removed.
+     */
+    keyLogin:
+      `ssh-keygen -q -t ed25519 -N '' -C kidtime-hub -f /root/kidtime-key && install -d -m 0700 ${home}/.ssh` +
+      ` && echo "command=\\"${GUARD_PATH}\\",restrict $(cat /root/kidtime-key.pub)" >> ${home}/.ssh/authorized_keys` +
+      ` && chown -R ${user}: ${home}/.ssh && cat /root/kidtime-key && rm /root/kidtime-key /root/kidtime-key.pub`,
+    authorizedKeys: `${home}/.ssh/authorized_keys`,
+    hostKey: HOST_KEY_COMMAND,
+  };
 }
 
 /** A public key's line in authorized_keys: the key may run the guard only, without a terminal or forwarding. */
