@@ -4,9 +4,15 @@ import { consume } from '@lit/context';
 import type { EnrollmentCreated } from '@kidtime/protocol';
 import { ApiError, createEnrollment } from '../data/api';
 import { hubContext, type HubContext } from '../data/context';
+import { type SshForm, createSshDevice, createSshDeviceRequest, newSshForm } from '../data/ssh';
 import { WatchController } from '../data/watch';
 import { copyText } from './copy';
 import { sharedStyles } from './shared-styles';
+import type { SshFormSubmitEvent } from './kt-ssh-form';
+import './kt-ssh-form';
+
+/** With the agent (a one-time code and one command), or without one: the hub logs in over SSH. */
+type Way = 'agent' | 'ssh';
 
 /** "14:32", or "1:02:05" for codes valid longer than an hour. */
 function countdown(ms: number): string {
@@ -18,8 +24,10 @@ function countdown(ms: number): string {
 }
 
 /**
- * "Add a PC": a one-time code and the one command that installs the agent with it. The new PC then shows up
- * through the store's live updates; when it does, the code is put away and the panel says which PC came.
+ * "Add a PC", in one of two ways. With the agent: a one-time code and the one command that installs the agent
+ * with it; the new PC then shows up through the store's live updates, and when it does, the code is put away
+ * and the panel says which PC came. Without an agent: the SSH form; the hub connects before it adds the PC,
+ * and its reason for refusing is shown next to the form, which keeps what was typed.
  */
 @customElement('kt-add-pc')
 export class KtAddPc extends LitElement {
@@ -71,6 +79,31 @@ export class KtAddPc extends LitElement {
       form .field {
         flex: 1 1 14rem;
       }
+      fieldset {
+        border: 0;
+        margin: 0;
+        padding: 0;
+        min-width: 0;
+      }
+      legend {
+        font-weight: 600;
+        padding: 0;
+      }
+      .way {
+        align-items: start;
+        padding-top: 0.6rem;
+      }
+      .way input {
+        flex: none;
+        margin: 0;
+      }
+      .way span {
+        display: grid;
+      }
+      .way small {
+        font-size: 0.9rem;
+        color: var(--kt-muted);
+      }
     `,
   ];
 
@@ -78,6 +111,9 @@ export class KtAddPc extends LitElement {
   @property({ type: Boolean }) disabled = false;
   @consume({ context: hubContext }) private _hub!: HubContext;
   @state() private _open = false;
+  @state() private _way: Way = 'agent';
+  /** What the SSH form starts from: a fresh one after each added PC, so no secret outlives it. */
+  @state() private _sshForm: SshForm = newSshForm();
   @state() private _enrollment: EnrollmentCreated | null = null;
   @state() private _now = Date.now();
   @state() private _busy = false;
@@ -131,19 +167,41 @@ export class KtAddPc extends LitElement {
     const enrollment = this._enrollment;
     if (!enrollment)
       return html`<h2 id="add-title">Add a PC</h2>
-        <p>
-          You get one command to run on the child's PC. It installs the Kidtime agent, which connects the PC
-          to this hub. The PC needs Timekpr-nExT installed.
-        </p>
-        <form @submit=${this._create}>
-          <label class="field">
-            PC name (optional)
-            <input name="deviceName" maxlength="100" autocomplete="off" placeholder="e.g. Kitchen PC" />
-          </label>
-          <button class="primary" type="submit" ?disabled=${this._busy}>Get the command</button>
-          <button type="button" @click=${this._toggle}>Cancel</button>
-        </form>
-        ${this._error ? html`<p role="alert">${this._error}</p>` : nothing}`;
+        ${this._ways()}
+        ${
+          this._way === 'ssh'
+            ? html`<p>
+                  For a PC with nothing but Timekpr-nExT and SSH: the hub logs in to it over SSH, as a user
+                  that may run timekpra and nothing else, to read and change the children's time.
+                </p>
+                <kt-ssh-form
+                  named
+                  submitLabel="Connect and add"
+                  .initial=${this._sshForm}
+                  ?busy=${this._busy}
+                  .error=${this._error}
+                  @kt-ssh-submit=${this._addSsh}
+                  @kt-ssh-cancel=${this._toggle}
+                ></kt-ssh-form>`
+            : html`<p>
+                  You get one command to run on the child's PC. It installs the Kidtime agent, which connects
+                  the PC to this hub. The PC needs Timekpr-nExT installed.
+                </p>
+                <form @submit=${this._create}>
+                  <label class="field">
+                    PC name (optional)
+                    <input
+                      name="deviceName"
+                      maxlength="100"
+                      autocomplete="off"
+                      placeholder="e.g. Kitchen PC"
+                    />
+                  </label>
+                  <button class="primary" type="submit" ?disabled=${this._busy}>Get the command</button>
+                  <button type="button" @click=${this._toggle}>Cancel</button>
+                </form>
+                ${this._error ? html`<p role="alert">${this._error}</p>` : nothing}`
+        }`;
     const left = Date.parse(enrollment.expiresAt) - this._now;
     const expired = left <= 0;
     return html`<h2 id="add-title">Add a PC</h2>
@@ -174,6 +232,29 @@ export class KtAddPc extends LitElement {
       ${this._error ? html`<p role="alert">${this._error}</p>` : nothing}`;
   }
 
+  private _ways() {
+    const way = (value: Way, title: string, detail: string) =>
+      html`<label class="check way">
+        <input
+          type="radio"
+          name="way"
+          value=${value}
+          .checked=${this._way === value}
+          ?disabled=${this._busy}
+          @change=${() => {
+            this._way = value;
+            this._error = '';
+          }}
+        />
+        <span>${title}<small>${detail}</small></span>
+      </label>`;
+    return html`<fieldset>
+      <legend>How will Kidtime reach it?</legend>
+      ${way('agent', 'With the Kidtime agent', 'Recommended: the PC connects to the hub by itself, and changes reach it at once.')}
+      ${way('ssh', 'Without an agent (SSH)', 'Nothing to install but a small guard script.')}
+    </fieldset>`;
+  }
+
   private _toggle(): void {
     this._open = !this._open;
     this._connected = '';
@@ -188,6 +269,22 @@ export class KtAddPc extends LitElement {
     event.preventDefault();
     const deviceName = String(new FormData(event.target as HTMLFormElement).get('deviceName') ?? '').trim();
     void this._request(deviceName ? { deviceName } : {});
+  }
+
+  private async _addSsh(event: SshFormSubmitEvent): Promise<void> {
+    this._busy = true;
+    this._error = '';
+    try {
+      const device = await createSshDevice(this._hub.session, createSshDeviceRequest(event.form));
+      await this._hub.store.load();
+      this._connected = `${device.name} is added: Kidtime reaches it over SSH.`;
+      this._open = false;
+      this._sshForm = newSshForm();
+    } catch (error) {
+      this._error = error instanceof ApiError ? error.message : String(error);
+    } finally {
+      this._busy = false;
+    }
   }
 
   private _renew(): void {
