@@ -7,8 +7,11 @@ import { createChild, renameDevice, revokeDevice, updateChild } from '../data/ap
 import { ChangeController } from '../data/change';
 import { hubContext, type HubContext } from '../data/context';
 import { ago } from '../data/format';
+import { MODE_LABELS } from '../data/ssh';
 import type { LoginView } from '../data/store';
 import { sharedStyles } from './shared-styles';
+import './kt-device-ssh';
+import './kt-host-key-warning';
 
 const TRANSPORTS: Record<string, string> = { ws: 'WebSocket', mqtt: 'MQTT', ssh: 'SSH' };
 /** The select's value for "New child…"; child ids are UUIDs, so it cannot clash. */
@@ -28,8 +31,9 @@ const memberOf = (m: { deviceId: string; login: string }): Member => ({
 });
 
 /**
- * One PC: its connection and versions, rename, revoke (after an explicit confirmation), and which child each
- * of its logins belongs to. Changes go straight to the hub, then the whole household is read again.
+ * One PC: its connection and versions, how it is reached (its SSH side in kt-device-ssh, and a warning when it
+ * shows a new host key), rename, revoke (after an explicit confirmation), and which child each of its logins
+ * belongs to. Changes go straight to the hub, then the whole household is read again.
  */
 @customElement('kt-device-row')
 export class KtDeviceRow extends LitElement {
@@ -177,7 +181,12 @@ export class KtDeviceRow extends LitElement {
         }
       </header>
       ${this._renaming ? this._renameForm() : nothing}
+      <kt-host-key-warning .device=${device} ?readOnly=${this.readOnly}></kt-host-key-warning>
       <dl>
+        <div>
+          <dt>Reached</dt>
+          <dd>${MODE_LABELS[device.mode]}</dd>
+        </div>
         <div>
           <dt>Connection</dt>
           <dd>${device.transport ? (TRANSPORTS[device.transport] ?? device.transport) : '—'}</dd>
@@ -207,6 +216,7 @@ export class KtDeviceRow extends LitElement {
             : nothing
         }
       </dl>
+      <kt-device-ssh .device=${device} .now=${this._now} ?readOnly=${this.readOnly}></kt-device-ssh>
       <h3>Children's logins</h3>
       ${
         this.logins.length === 0
@@ -309,8 +319,12 @@ export class KtDeviceRow extends LitElement {
     const name = this.device.name;
     return html`<div class="confirm" role="group" aria-labelledby="revoke-question">
       <p id="revoke-question">
-        <strong>Revoke ${name}?</strong> Its agent will be disconnected and must be enrolled again before you
-        can manage this PC from here.
+        <strong>Revoke ${name}?</strong>
+        ${
+          this.device.agentVersion === null && this.device.mode === 'ssh'
+            ? 'Kidtime forgets its SSH login and host key; add it again before you can manage this PC from here.'
+            : 'Its agent will be disconnected and must be enrolled again before you can manage this PC from here.'
+        }
       </p>
       <div class="row actions">
         <button id="keep" @click=${() => (this._confirmRevoke = false)}>Cancel</button>
