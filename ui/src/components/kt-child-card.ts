@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import type { CommandView, DeviceView } from '@kidtime/protocol';
 import type { TimeChange } from '../data/api';
 import { duration } from '../data/format';
+import { onlineText } from '../data/ssh';
 import type { LoginView } from '../data/store';
 import { sharedStyles } from './shared-styles';
 
@@ -230,7 +231,7 @@ export class KtChildCard extends LitElement {
     const device = this.devices.get(login.deviceId);
     const online = device?.online ?? false;
     return html`<span class="badge ${online ? 'online' : 'muted'}">
-      ${this._deviceName(login)} · ${online ? 'online' : 'offline'}
+      ${this._deviceName(login)} · ${onlineText(device)}
     </span>`;
   }
 

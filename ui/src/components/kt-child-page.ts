@@ -6,6 +6,7 @@ import type { ChildView } from '@kidtime/protocol';
 import { ApiError, updateChild } from '../data/api';
 import { canChange, hubContext, type HubContext } from '../data/context';
 import { href } from '../data/router';
+import { onlineText } from '../data/ssh';
 import { type LoginView, loginKey } from '../data/store';
 import { WatchController } from '../data/watch';
 import { sharedStyles } from './shared-styles';
@@ -196,7 +197,7 @@ export class KtChildPage extends LitElement {
         <span
           >${name}${several || this.childId ? html` <span class="muted">· ${login.login}</span>` : nothing}</span
         >
-        <span class="badge ${online ? 'online' : 'muted'}">${online ? 'online' : 'offline'}</span>
+        <span class="badge ${online ? 'online' : 'muted'}">${onlineText(device)}</span>
       </h2>
       <kt-week-summary .login=${login}></kt-week-summary>
       <div class="editors">
