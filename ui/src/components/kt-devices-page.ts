@@ -65,8 +65,8 @@ export class KtDevicesPage extends LitElement {
             : html`<p class="muted" role="status">Loading…</p>`
           : devices.length === 0
             ? html`<p class="card empty">
-                No PCs yet. "Add a PC" gives you one command to run on the child's PC; it then appears here by
-                itself.
+                No PCs yet. "Add a PC" gives you one command to run on the child's PC (it then appears here by
+                itself), or connects to a PC over SSH.
               </p>`
             : html`<div
                 class="devices"

@@ -112,25 +112,25 @@ export class KtHostKeyWarning extends LitElement {
       </p>
       ${this._changes.error ? html`<p role="alert">${this._changes.error}</p>` : nothing}
       ${
-        this.readOnly
-          ? nothing
-          : this._confirm
-            ? html`<div class="confirm" role="group" aria-labelledby="trust-question">
-                <p id="trust-question">
-                  <strong>Trust the new key of ${this.device.name}?</strong> Kidtime then logs in to the PC
-                  that shows <code>${offered.fingerprint}</code>, and refuses the old key. Do this only if you
-                  know the PC was reinstalled or got new SSH keys.
-                </p>
-                <div class="row actions">
-                  <button id="keep-key" @click=${() => (this._confirm = false)}>Cancel</button>
-                  <button class="destructive" ?disabled=${this._changes.busy} @click=${this._trust}>
-                    Trust the new key
-                  </button>
-                </div>
-              </div>`
-            : html`<div class="row actions">
-                <button ?disabled=${this._changes.busy} @click=${this._ask}>Trust the new key…</button>
-              </div>`
+        this._confirm
+          ? html`<div class="confirm" role="group" aria-labelledby="trust-question">
+              <p id="trust-question">
+                <strong>Trust the new key of ${this.device.name}?</strong> Kidtime then logs in to the PC that
+                shows <code>${offered.fingerprint}</code>, and refuses the old key. Do this only if you know
+                the PC was reinstalled or got new SSH keys.
+              </p>
+              <div class="row actions">
+                <button id="keep-key" @click=${() => (this._confirm = false)}>Cancel</button>
+                <button class="destructive" ?disabled=${this._changes.busy} @click=${this._trust}>
+                  Trust the new key
+                </button>
+              </div>
+            </div>`
+          : html`<div class="row actions">
+              <button ?disabled=${this.readOnly || this._changes.busy} @click=${this._ask}>
+                Trust the new key…
+              </button>
+            </div>`
       }
     </section>`;
   }
