@@ -1,3 +1,4 @@
+export * from './busy';
 export * from './client';
 export * from './errors';
 export * from './operations';
