@@ -22,9 +22,11 @@ await build({
 });
 
 // The installer template and the systemd unit go next to the bundle: the hub fills them into /install.sh.
+// The SSH guard is for PCs without an agent; the hub serves it at /downloads/kidtime-ssh-guard.
 for (const [from, to] of [
   ['./install/install.sh', './dist/install.sh'],
   ['./systemd/kidtime-agent.service', './dist/kidtime-agent.service'],
+  ['./ssh/kidtime-ssh-guard', './dist/kidtime-ssh-guard'],
 ]) {
   copyFileSync(new URL(from, import.meta.url), new URL(to, import.meta.url));
 }

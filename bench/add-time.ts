@@ -27,7 +27,7 @@ import { performance } from 'node:perf_hooks';
 import { ApiClient } from '../test/support/api-client';
 import { AgentProcess, HubProcess, ROOT } from '../test/support/hub-process';
 import { eventually, sleep } from '../test/support/processes';
-import { FRESH_STATE_MS } from '../agent/src/timekpr-client';
+import { FRESH_STATE_MS } from '../protocol/src/timekpr/client';
 import {
   isProcessAlive,
   startTimekprLab,

@@ -1,11 +1,10 @@
-import { parseUserinfo, type Ack } from '@kidtime/protocol';
+import { parseUserinfo, type Ack, type TimekprClient } from '@kidtime/protocol';
 import { Agent } from './agent';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from './logger';
 import { AgentStateStore } from './state-store';
-import type { TimekprClient } from './timekpr-client';
 import type { AgentTransport, OutboundEvent, TransportEvents } from './transport/transport';
 
 const COMMAND_ID = '3f0c7a52-8f1e-4d7e-9d3a-2b9f0c1e5a11';
@@ -74,7 +73,6 @@ describe('Agent', () => {
       listLogins: jest.fn().mockResolvedValue(['kid']),
       ignoredLogins: [],
       readAll,
-      version: () => '0.5.4',
       apply,
       wasApplied,
     } as unknown as TimekprClient;
@@ -85,6 +83,7 @@ describe('Agent', () => {
       logger,
       stateIntervalMs: 60_000,
       hostname: 'kids-pc',
+      timekprVersion: () => '0.5.4',
     });
     agent.start();
   });
@@ -224,11 +223,11 @@ describe('Agent', () => {
         apply,
         readAll,
         listLogins: jest.fn().mockResolvedValue([]),
-        version: () => null,
       } as unknown as TimekprClient,
       store: reloaded,
       logger,
       stateIntervalMs: 60_000,
+      timekprVersion: () => null,
     });
     again.start();
     second.connect();

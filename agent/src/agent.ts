@@ -1,18 +1,21 @@
 import os from 'node:os';
+import { randomUUID } from 'node:crypto';
 import {
   TimekprError,
+  UsageBook,
   commandMessageSchema,
   describeZodError,
   type Ack,
   type CommandMessage,
   type ManagedUserState,
   type ResultMessage,
+  type TimekprClient,
+  type UsersSnapshot,
 } from '@kidtime/protocol';
 import type { Logger } from './logger';
 import { toResult, type AgentStateStore } from './state-store';
-import type { TimekprClient, UsersSnapshot } from './timekpr-client';
+import { installedTimekprVersion } from './timekpr-version';
 import type { AgentTransport } from './transport/transport';
-import { UsageBook } from './usage-book';
 import { agentVersion } from './version';
 
 export interface AgentOptions {
@@ -22,6 +25,8 @@ export interface AgentOptions {
   logger: Logger;
   stateIntervalMs: number;
   hostname?: string;
+  /** The installed Timekpr-nExT version; read from its files by default. */
+  timekprVersion?: () => string | null;
 }
 
 /** The soonest the agent reads again to catch a child's time running out. */
@@ -43,6 +48,7 @@ export class Agent {
       {
         maxGapMs: options.stateIntervalMs * 3,
         timezone: localTimezone(),
+        newEpoch: randomUUID,
         onDropped: (days) =>
           options.logger.warn(
             `The hub has been unreachable for long: dropped the oldest usage records (${days.join(', ')})`,
@@ -85,7 +91,7 @@ export class Agent {
     const hello = await transport.send('hello', {
       agentVersion,
       hostname: (this.options.hostname ?? os.hostname()).slice(0, 100),
-      timekprVersion: timekpr.version(),
+      timekprVersion: (this.options.timekprVersion ?? installedTimekprVersion)(),
       timezone: localTimezone(),
       users,
     });

@@ -7,7 +7,8 @@ import { AgentConfigError, DEFAULT_CONFIG_PATH, readAgentConfig } from './config
 import { enroll } from './enroll';
 import { createLogger } from './logger';
 import { AgentStateStore } from './state-store';
-import { TimekprClient } from './timekpr-client';
+import { TimekprClient } from '@kidtime/protocol';
+import { installedTimekprVersion } from './timekpr-version';
 import { TimekpraRunner } from './timekpra-runner';
 import { MqttTransport } from './transport/mqtt-transport';
 import { SocketIoTransport } from './transport/socketio-transport';
@@ -158,7 +159,7 @@ async function status(configPath: string): Promise<number> {
   console.log(`hub:             ${config.hubUrl} (${config.transport})`);
   if (config.transport === 'mqtt')
     console.log(`MQTT broker:     ${config.mqttUrl} (topics under ${config.mqttBaseTopic}/)`);
-  console.log(`timekpr version: ${timekpr.version() ?? 'not found'}`);
+  console.log(`timekpr version: ${installedTimekprVersion() ?? 'not found'}`);
   let healthy = true;
   try {
     const users = await timekpr.listLogins();

@@ -1,9 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { resultErrorSchema, type ResultMessage } from '@kidtime/protocol';
+import {
+  resultErrorSchema,
+  usageBookSnapshotSchema,
+  type ResultMessage,
+  type UsageBookSnapshot,
+} from '@kidtime/protocol';
 import type { Logger } from './logger';
-import { usageBookSnapshotSchema, type UsageBookSnapshot } from './usage-book';
 
 /** How many command outcomes are remembered (each a few dozen bytes on disk). */
 const REMEMBERED = 500;

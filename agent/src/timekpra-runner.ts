@@ -1,9 +1,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
-import { TimekprError, meaningfulLines } from '@kidtime/protocol';
+import { TimekprError, retryWhileBusy } from '@kidtime/protocol';
 import type { Logger } from './logger';
-
-const BUSY = /is already running for user/;
 
 export interface TimekpraRunnerOptions {
   path: string;
@@ -43,15 +41,14 @@ export class TimekpraRunner {
     return call;
   }
 
-  private async runWithRetries(args: readonly string[]): Promise<string> {
+  private runWithRetries(args: readonly string[]): Promise<string> {
     this.removeForeignLock();
-    for (let attempt = 1; ; attempt++) {
-      const stdout = await this.exec(args);
-      const busy = meaningfulLines(stdout).some((line) => BUSY.test(line));
-      if (!busy || attempt > this.busyRetries) return stdout;
-      this.logger.debug(`timekpra is busy (another call is running), retry ${attempt}/${this.busyRetries}`);
-      await new Promise((resolve) => setTimeout(resolve, 150 * attempt));
-    }
+    return retryWhileBusy(
+      () => this.exec(args),
+      this.busyRetries,
+      (attempt) =>
+        this.logger.debug(`timekpra is busy (another call is running), retry ${attempt}/${this.busyRetries}`),
+    );
   }
 
   private removeForeignLock(): void {

@@ -5,5 +5,6 @@ export * from './messages';
 export * from './timekpr';
 export * from './validation';
 export * from './usage';
+export * from './usage-book';
 export * from './mqtt';
 export * from './ssh';

@@ -74,13 +74,18 @@ const privateKeyField = z
     'must be a private key file (-----BEGIN … PRIVATE KEY-----)',
   );
 
+/** How the hub logs in: a password, a private key given to it, or the hub's own key (see GET /api/ssh/public-key). */
+export const sshAuthSchema = z.enum(['password', 'key', 'hub-key']);
+export type SshAuth = z.infer<typeof sshAuthSchema>;
+
 const sshFields = {
   host: sshHostSchema,
   port: sshPortSchema,
   username: sshUsernameSchema,
-  /** Log in with this password… */
+  /** Left out, it follows from what is given: a password, a private key, or neither (the hub's own key). */
+  auth: sshAuthSchema,
   password: passwordField,
-  /** …or with this private key (OpenSSH or PEM), with its passphrase when it has one. */
+  /** A private key (OpenSSH or PEM), with its passphrase when it has one. */
   privateKey: privateKeyField,
   passphrase: passwordField,
   timekpraPath: timekpraPathSchema,
@@ -93,18 +98,31 @@ const sshFields = {
   timezone: timezoneSchema,
 };
 
-function oneLoginMethod(
-  ssh: { password?: unknown; privateKey?: unknown; passphrase?: unknown },
-  ctx: z.RefinementCtx,
-) {
+interface LoginFields {
+  auth?: SshAuth | undefined;
+  password?: unknown;
+  privateKey?: unknown;
+  passphrase?: unknown;
+}
+
+function consistentLogin(ssh: LoginFields, ctx: z.RefinementCtx): void {
+  const issue = (message: string, field: string) => ctx.addIssue({ code: 'custom', message, path: [field] });
   if (ssh.password !== undefined && ssh.privateKey !== undefined)
-    ctx.addIssue({
-      code: 'custom',
-      message: 'give a password or a private key, not both',
-      path: ['password'],
-    });
+    issue('give a password or a private key, not both', 'password');
   if (ssh.passphrase !== undefined && ssh.privateKey === undefined)
-    ctx.addIssue({ code: 'custom', message: 'a passphrase goes with a private key', path: ['passphrase'] });
+    issue('a passphrase goes with a private key', 'passphrase');
+  if (ssh.auth === 'hub-key' && (ssh.password !== undefined || ssh.privateKey !== undefined))
+    issue("the hub's own key needs no password or private key", 'auth');
+  if (ssh.auth === 'password' && ssh.privateKey !== undefined)
+    issue('password login takes a password', 'auth');
+  if (ssh.auth === 'key' && ssh.password !== undefined) issue('key login takes a private key', 'auth');
+}
+
+/** What a login method comes to when `auth` is left out. */
+export function sshAuthOf(ssh: LoginFields): SshAuth | undefined {
+  return (
+    ssh.auth ?? (ssh.password !== undefined ? 'password' : ssh.privateKey !== undefined ? 'key' : undefined)
+  );
 }
 
 /** SSH settings for a new agentless PC, or the first SSH settings of an enrolled one. */
@@ -112,6 +130,7 @@ export const sshSettingsSchema = z
   .strictObject({
     ...sshFields,
     port: sshFields.port.default(22),
+    auth: sshFields.auth.optional(),
     password: sshFields.password.optional(),
     privateKey: sshFields.privateKey.optional(),
     passphrase: sshFields.passphrase.optional(),
@@ -120,21 +139,24 @@ export const sshSettingsSchema = z
     timezone: sshFields.timezone.optional(),
   })
   .superRefine((ssh, ctx) => {
-    oneLoginMethod(ssh, ctx);
-    if (ssh.password === undefined && ssh.privateKey === undefined)
-      ctx.addIssue({ code: 'custom', message: 'give a password or a private key', path: ['password'] });
+    consistentLogin(ssh, ctx);
+    if (ssh.auth === 'password' && ssh.password === undefined)
+      ctx.addIssue({ code: 'custom', message: 'password login needs the password', path: ['password'] });
+    if (ssh.auth === 'key' && ssh.privateKey === undefined)
+      ctx.addIssue({ code: 'custom', message: 'key login needs the private key', path: ['privateKey'] });
   });
 export type SshSettings = z.infer<typeof sshSettingsSchema>;
 
 /**
- * A change to a PC's SSH settings: what is left out stays. A new password replaces a key and the other way
- * round; a new host or port forgets the pinned host key (another machine answers there).
+ * A change to a PC's SSH settings: what is left out stays. A new password, key or `auth: "hub-key"` replaces
+ * the login method; a new host or port forgets the pinned host key (another machine answers there).
  */
 export const sshSettingsPatchSchema = z
   .strictObject({
     host: sshFields.host.optional(),
     port: sshFields.port.optional(),
     username: sshFields.username.optional(),
+    auth: sshFields.auth.optional(),
     password: sshFields.password.optional(),
     privateKey: sshFields.privateKey.optional(),
     passphrase: sshFields.passphrase.optional(),
@@ -142,7 +164,7 @@ export const sshSettingsPatchSchema = z
     hostKeyFingerprint: sshFields.hostKeyFingerprint.optional(),
     timezone: sshFields.timezone.nullable().optional(),
   })
-  .superRefine(oneLoginMethod);
+  .superRefine(consistentLogin);
 export type SshSettingsPatch = z.infer<typeof sshSettingsPatchSchema>;
 
 /** `POST /api/devices`: a PC without an agent, reached over SSH. */
@@ -179,7 +201,7 @@ export const deviceSshSchema = z.object({
   host: z.string(),
   port: z.number().int(),
   username: z.string(),
-  auth: z.enum(['password', 'key']),
+  auth: sshAuthSchema,
   timekpraPath: z.string(),
   /** null: the hub's time zone is used. */
   timezone: z.string().nullable(),
@@ -205,3 +227,16 @@ export const sshCheckResultSchema = z.object({
   error: z.string().nullable(),
 });
 export type SshCheckResult = z.infer<typeof sshCheckResultSchema>;
+
+/** `GET /api/ssh/public-key`: the hub's own key, for the PC's authorized_keys. */
+export const hubSshKeySchema = z.object({
+  publicKey: z.string(),
+  /** The whole line for authorized_keys, restricted to the guard script. */
+  authorizedKeysLine: z.string(),
+  /** Where the hub serves the guard script. */
+  guardUrl: z.string(),
+});
+export type HubSshKey = z.infer<typeof hubSshKeySchema>;
+
+/** Where the guard script goes on the PC; the authorized_keys line names it. */
+export const SSH_GUARD_PATH = '/usr/local/bin/kidtime-ssh-guard';

@@ -8,14 +8,14 @@ import {
 } from '@kidtime/protocol';
 import { CommandsService } from '../commands/commands.service';
 import { tokenMatches } from '../common/secure-token';
-import type { DeviceEntity } from '../devices/device.entity';
+import type { DeviceEntity, DeviceTransport } from '../devices/device.entity';
 import { DeviceRepository } from '../devices/device.repository';
 import { DevicesService } from '../devices/devices.service';
 import { LiveEvents } from '../live/live-events';
 import { MAX_USERS_PER_DEVICE, ManagedUserRepository } from '../devices/managed-user.repository';
 import { printable } from '../common/printable';
 import { UsageService } from '../usage/usage.service';
-import { AgentConnections, type AgentLink } from './agent-connections';
+import { DeviceLinks, type AgentLink } from '../devices/device-links';
 
 /** How often "last seen" is written while an agent stays connected. */
 const LAST_SEEN_WRITE_INTERVAL_MS = 60_000;
@@ -34,7 +34,7 @@ export class AgentSessionsService {
   constructor(
     private readonly devices: DeviceRepository,
     private readonly users: ManagedUserRepository,
-    private readonly connections: AgentConnections,
+    private readonly connections: DeviceLinks,
     private readonly commands: CommandsService,
     private readonly usage: UsageService,
     private readonly deviceViews: DevicesService,
@@ -116,8 +116,13 @@ export class AgentSessionsService {
     await this.touch(deviceId, {}, true);
   }
 
-  result(deviceId: string, result: ResultMessage): Promise<string | null> {
-    return this.commands.handleResult(deviceId, result);
+  /** A command's outcome from the device's agent, or (`via` ssh) from the hub's own SSH link to it. */
+  result(
+    deviceId: string,
+    result: ResultMessage,
+    via: DeviceTransport | null = null,
+  ): Promise<string | null> {
+    return this.commands.handleResult(deviceId, result, via);
   }
 
   /** Stores usage records; returns why some were refused, if they were. */

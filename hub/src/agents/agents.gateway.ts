@@ -25,7 +25,7 @@ import type { z } from 'zod';
 import { normalizeAddress } from '../common/client-address';
 import { SOCKET_SERVER_OPTIONS } from '../common/socket-server-options';
 import type { DeviceEntity } from '../devices/device.entity';
-import type { AgentLink } from './agent-connections';
+import type { AgentLink } from '../devices/device-links';
 import { AgentAuthError, AgentSessionsService } from './agent-sessions.service';
 
 /** How long an agent has to acknowledge a command (not to apply it). */

@@ -4,6 +4,8 @@
  * child's PC, so every value is checked against a narrow alphabet first and then single-quoted.
  */
 
+import { shellQuote } from '../common/shell-quote';
+
 /** What an enrollment code may look like (the code itself is checked when the agent enrolls, not here). */
 const CODE = /^[0-9A-Za-z-]{4,64}$/;
 /** What a hub address may look like once normalised by URL: no quotes, spaces, `$`, backslashes or newlines. */
@@ -44,11 +46,6 @@ export function parseHubUrl(value: string): string {
       `The hub address "${value}" cannot be used in an install script; set PUBLIC_URL to a plain http(s) address`,
     );
   return normalised;
-}
-
-/** One shell word whatever the text: single quotes, with each ' written as '\''. */
-export function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The one-line install command a parent pastes on the child's PC. */

@@ -17,7 +17,13 @@ export class CliModule {
       module: CliModule,
       // The CLI signs no tokens, so it needs (and creates) no secrets.
       imports: [
-        ConfigModule.forRoot(config, { jwtSigningKey: '', mqttHubPassword: '', installationId: '' }),
+        ConfigModule.forRoot(config, {
+          jwtSigningKey: '',
+          mqttHubPassword: '',
+          installationId: '',
+          credentialKey: '',
+          sshKey: { privateKey: '', publicKey: '' },
+        }),
         DatabaseModule,
         AuditModule,
         TypeOrmModule.forFeature([AccountEntity]),

@@ -1,6 +1,6 @@
-import type { CommandStatus, ManagedUserState, ResultError } from '@kidtime/protocol';
+import type { ChangeJournal, CommandStatus, ManagedUserState, ResultError } from '@kidtime/protocol';
 import { Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryColumn } from 'typeorm';
-import { DeviceEntity } from '../devices/device.entity';
+import { DeviceEntity, type DeviceTransport } from '../devices/device.entity';
 
 export type CommandChannel = 'ui' | 'api-token' | 'home-assistant' | 'cli' | 'ssh';
 
@@ -50,4 +50,15 @@ export class CommandEntity {
 
   @Column({ type: Date, nullable: true })
   completedAt!: Date | null;
+
+  /**
+   * How it was sent. A command sent to the agent and not answered yet waits for the agent (which remembers
+   * what it applied), one sent over SSH is only ever retried over SSH.
+   */
+  @Column('varchar', { length: 8, nullable: true })
+  sentVia!: DeviceTransport | null;
+
+  /** Before a relative change over SSH: the balances to tell afterwards whether it took effect. */
+  @Column('simple-json', { nullable: true })
+  journal!: ChangeJournal | null;
 }

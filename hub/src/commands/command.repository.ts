@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { CommandStatus, ManagedUserState, ResultError } from '@kidtime/protocol';
+import type { ChangeJournal, CommandStatus, ManagedUserState, ResultError } from '@kidtime/protocol';
 import { In, Repository } from 'typeorm';
 import { CommandEntity } from './command.entity';
+import type { DeviceTransport } from '../devices/device.entity';
 
 export type NewCommand = Pick<
   CommandEntity,
@@ -22,6 +23,8 @@ export class CommandRepository {
       createdAt: new Date(),
       sentAt: null,
       completedAt: null,
+      sentVia: null,
+      journal: null,
     });
     // TypeORM types simple-json columns as deep partials; the entity is complete here.
     await this.commands.insert(entity as never);
@@ -64,9 +67,23 @@ export class CommandRepository {
   }
 
   /** Queued → sent; false when the command had moved on already (an agent can answer before this is written). */
-  async markSent(id: string, at: Date): Promise<boolean> {
-    const result = await this.commands.update({ id, status: 'queued' }, { status: 'sent', sentAt: at });
+  async markSent(id: string, at: Date, via: DeviceTransport): Promise<boolean> {
+    const result = await this.commands.update(
+      { id, status: 'queued' },
+      { status: 'sent', sentAt: at, sentVia: via },
+    );
     return (result.affected ?? 0) === 1;
+  }
+
+  async journal(id: string): Promise<ChangeJournal | null> {
+    return (
+      (await this.commands.findOne({ where: { id }, select: { id: true, journal: true } }))?.journal ?? null
+    );
+  }
+
+  /** Written before a relative change goes to the PC over SSH. */
+  async setJournal(id: string, journal: ChangeJournal): Promise<void> {
+    await this.commands.update({ id }, { journal });
   }
 
   /** Records the outcome once: a command that already finished keeps its first outcome. */

@@ -26,11 +26,11 @@ import { operationLogin } from '@kidtime/protocol';
 import { randomUUID } from 'node:crypto';
 import { commandExpiry } from './command-expiry';
 import { printable } from '../common/printable';
-import { AgentConnections } from '../agents/agent-connections';
+import { DeviceLinks } from '../devices/device-links';
 import { AuditService, SYSTEM_ACTOR, type AuditActor } from '../audit/audit.service';
 import type { HubConfig } from '../config/hub-config';
 import { HUB_CONFIG } from '../config/tokens';
-import type { DeviceEntity } from '../devices/device.entity';
+import type { DeviceEntity, DeviceTransport } from '../devices/device.entity';
 import { DevicesService } from '../devices/devices.service';
 import { ManagedUserRepository } from '../devices/managed-user.repository';
 import { LiveEvents } from '../live/live-events';
@@ -61,6 +61,11 @@ interface Waiter {
   command: CommandEntity;
   settle: (outcome: Outcome) => void;
 }
+
+/** Outcomes of commands the hub applied itself over SSH are recorded as the hub's, through channel `ssh`. */
+const SSH_ACTOR: AuditActor = { ...SYSTEM_ACTOR, channel: 'ssh' };
+
+const isSsh = (transport: DeviceTransport) => transport === 'ssh';
 
 /** How an agent's error code surfaces over HTTP. */
 const STATUS_FOR_AGENT_ERROR: Record<string, number> = {
@@ -93,7 +98,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
     private readonly commands: CommandRepository,
     private readonly devices: DevicesService,
     private readonly users: ManagedUserRepository,
-    private readonly connections: AgentConnections,
+    private readonly connections: DeviceLinks,
     private readonly audit: AuditService,
     private readonly live: LiveEvents,
   ) {}
@@ -182,8 +187,15 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
     };
   }
 
-  /** Called by a transport when an agent reports a command's outcome. Returns why it was refused, if it was. */
-  async handleResult(deviceId: string, result: ResultMessage): Promise<string | null> {
+  /**
+   * Called by a transport when an agent reports a command's outcome (or by the SSH link, `via` ssh, when it
+   * applied one itself). Returns why it was refused, if it was.
+   */
+  async handleResult(
+    deviceId: string,
+    result: ResultMessage,
+    via: DeviceTransport | null = null,
+  ): Promise<string | null> {
     const command = this.waiters.get(result.id)?.command ?? (await this.commands.findById(result.id));
     if (!command || command.deviceId !== deviceId) {
       this.logger.warn(
@@ -206,7 +218,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
     };
     if (!(await this.commands.complete(command.id, outcome))) return null; // a repeated result we already have
     this.publish({ ...command, status: outcome.status, error: outcome.error, completedAt: now });
-    await this.audit.record(SYSTEM_ACTOR, {
+    await this.audit.record(via === 'ssh' ? SSH_ACTOR : SYSTEM_ACTOR, {
       ...auditSubject(command),
       result: outcome.status,
       message: result.status === 'error' ? result.error.message : (result.data.warning ?? null),
@@ -304,7 +316,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
         });
       }
       // The agent may answer before "sent" is written; complete() accepts either state, markSent() then no-ops.
-      const [, finished] = await Promise.all([this.markSent(command), outcome.promise]);
+      const [, finished] = await Promise.all([this.markSent(command, link.transport), outcome.promise]);
       if (finished.command.status !== 'applied') throw this.failure(device, finished.command);
       return finished;
     } catch (error) {
@@ -344,6 +356,10 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
     for (const command of pending) {
       const link = this.connections.get(deviceId);
       if (!link) return;
+      // Sent before and not answered: only the same kind of link can tell whether it was applied (the agent
+      // remembers what it did, the SSH link judges from the command's journal), so it waits for that one.
+      if (command.status === 'sent' && command.sentVia && isSsh(command.sentVia) !== isSsh(link.transport))
+        continue;
       const expired = command.expiresAt.getTime() <= Date.now();
       if (expired && command.status === 'queued') {
         await this.expire(command, 'expired before the PC came back online');
@@ -362,7 +378,7 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
         await this.fail(command, 'refused', ack.error);
         continue;
       }
-      await this.markSent(command);
+      await this.markSent(command, link.transport);
       delivered++;
     }
     if (delivered > 0) this.logger.log(`Delivered ${delivered} waiting command(s) to device ${deviceId}`);
@@ -416,10 +432,10 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
     await this.audit.record(SYSTEM_ACTOR, { ...auditSubject(command), result: 'failed', message });
   }
 
-  private async markSent(command: CommandEntity): Promise<void> {
+  private async markSent(command: CommandEntity, via: DeviceTransport): Promise<void> {
     const at = new Date();
-    if (await this.commands.markSent(command.id, at))
-      this.publish({ ...command, status: 'sent', sentAt: at });
+    if (await this.commands.markSent(command.id, at, via))
+      this.publish({ ...command, status: 'sent', sentAt: at, sentVia: via });
   }
 
   /** Tells live watchers (the UI) a command's new status. */
@@ -429,9 +445,12 @@ export class CommandsService implements OnModuleInit, OnModuleDestroy {
 
   private offline(device: DeviceEntity): ConflictException {
     const since = device.lastSeenAt ? ` since ${device.lastSeenAt.toISOString()}` : '';
-    return new ConflictException(
-      `${device.name} is offline${since}: its agent is not connected. Switch the PC on, or check "systemctl status kidtime-agent" on it.`,
-    );
+    const agent =
+      'its agent is not connected. Switch the PC on, or check "systemctl status kidtime-agent" on it';
+    const ssh = `it does not answer over SSH (${device.ssh?.lastError ?? 'not reached yet'})`;
+    const why =
+      device.mode === 'ssh' ? ssh : device.mode === 'agent-then-ssh' ? `${agent}; and ${ssh}` : agent;
+    return new ConflictException(`${device.name} is offline${since}: ${why}.`);
   }
 
   private failure(device: DeviceEntity, command: CommandEntity): HttpException {

@@ -8,8 +8,8 @@ import {
   parseHubUrl,
   parseInstallCode,
   renderInstallScript,
-  shellQuote,
 } from '../agents/install-script';
+import { shellQuote } from './shell-quote';
 import type { HubConfig } from '../config/hub-config';
 import { hubUrlOf } from '../devices/hub-url';
 
@@ -18,10 +18,13 @@ export const AGENT_BUNDLE = path.resolve(__dirname, '../../../agent/dist/kidtime
 /** The installer template and the systemd unit, copied next to the bundle by agent/build.mjs. */
 export const INSTALL_SCRIPT_TEMPLATE = path.resolve(__dirname, '../../../agent/dist/install.sh');
 export const AGENT_UNIT = path.resolve(__dirname, '../../../agent/dist/kidtime-agent.service');
+/** The forced-command guard for PCs reached over SSH (agent/ssh/kidtime-ssh-guard). */
+export const SSH_GUARD = path.resolve(__dirname, '../../../agent/dist/kidtime-ssh-guard');
 
 /**
  * Serves the built UI at `/` (any non-API path falls back to index.html so client-side routes work), the
- * agent installer at `/install.sh?code=CODE` and the agent bundle at `/downloads/kidtime-agent.cjs`.
+ * agent installer at `/install.sh?code=CODE`, the agent bundle at `/downloads/kidtime-agent.cjs` and the SSH
+ * guard for agentless PCs at `/downloads/kidtime-ssh-guard`.
  */
 export function serveStaticFiles(app: NestExpressApplication, config: HubConfig): void {
   const logger = new Logger('StaticFiles');
@@ -40,8 +43,8 @@ export function serveStaticFiles(app: NestExpressApplication, config: HubConfig)
   if (!fs.existsSync(indexHtml))
     logger.warn(`No built UI at ${config.uiDir}; run "npm run build" to get the web app`);
 
-  app.use('/downloads/kidtime-agent.cjs', (_request: Request, response: Response) => {
-    if (!fs.existsSync(AGENT_BUNDLE)) {
+  const download = (file: string, type: string) => (_request: Request, response: Response) => {
+    if (!fs.existsSync(file)) {
       response.status(404).json({
         statusCode: 404,
         message: 'The agent is not built; run "npm run build" on the hub',
@@ -49,8 +52,10 @@ export function serveStaticFiles(app: NestExpressApplication, config: HubConfig)
       });
       return;
     }
-    response.type('application/javascript').sendFile(AGENT_BUNDLE);
-  });
+    response.type(type).sendFile(file);
+  };
+  app.use('/downloads/kidtime-agent.cjs', download(AGENT_BUNDLE, 'application/javascript'));
+  app.use('/downloads/kidtime-ssh-guard', download(SSH_GUARD, 'text/x-python'));
 
   app.use('/install.sh', (request: Request, response: Response, next: NextFunction) => {
     if ((request.method !== 'GET' && request.method !== 'HEAD') || request.path !== '/') return next();

@@ -61,7 +61,23 @@ const environmentSchema = z.object({
   HA_DISCOVERY: booleanSchema.default(true),
   /** Home Assistant's discovery prefix (its MQTT integration's setting); must stay apart from MQTT_BASE_TOPIC. */
   HA_DISCOVERY_PREFIX: mqttBaseTopicSchema.default(DEFAULT_DISCOVERY_PREFIX),
+  /** How often a PC reached over SSH is read for its state and usage, seconds. */
+  SSH_POLL_SECONDS: seconds(1, 3600).default(60),
+  /** How long logging in over SSH may take, seconds. */
+  SSH_CONNECT_TIMEOUT: seconds(1, 120).default(10),
+  /** How long one timekpra call over SSH may take, seconds. */
+  SSH_COMMAND_TIMEOUT: seconds(1, 300).default(20),
+  /** An SSH connection unused this long is closed, seconds. */
+  SSH_IDLE_SECONDS: seconds(5, 86_400).default(300),
 });
+
+function seconds(min: number, max: number) {
+  return z.coerce
+    .number()
+    .int('must be a whole number of seconds')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+}
 
 export interface HubConfig {
   port: number;
@@ -82,6 +98,7 @@ export interface HubConfig {
   commandTimeoutMs: number;
   /** null when MQTT is switched off (MQTT_EMBEDDED=false and no MQTT_URL). */
   mqtt: MqttConfig | null;
+  ssh: SshConfig;
   loginThrottle: {
     maxFailuresPerUser: number;
     maxFailuresPerUserOverall: number;
@@ -105,6 +122,13 @@ export interface MqttConfig {
   homeAssistant: boolean;
   /** The broker address for agents, when it cannot be derived from the hub's address (see MQTT_PUBLIC_URL). */
   publicUrl: string | null;
+}
+
+export interface SshConfig {
+  pollIntervalMs: number;
+  connectTimeoutMs: number;
+  commandTimeoutMs: number;
+  idleCloseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -168,6 +192,12 @@ export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubC
     enrollmentValidMinutes: 15,
     commandTimeoutMs: 30_000,
     mqtt,
+    ssh: {
+      pollIntervalMs: e.SSH_POLL_SECONDS * 1000,
+      connectTimeoutMs: e.SSH_CONNECT_TIMEOUT * 1000,
+      commandTimeoutMs: e.SSH_COMMAND_TIMEOUT * 1000,
+      idleCloseMs: e.SSH_IDLE_SECONDS * 1000,
+    },
     loginThrottle: {
       maxFailuresPerUser: 5,
       maxFailuresPerUserOverall: 50,

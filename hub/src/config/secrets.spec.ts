@@ -58,4 +58,16 @@ describe('loadOrCreateSecrets', () => {
     fs.writeFileSync(path.join(dir, 'secrets.json'), '{"jwtSigningKey": "short"}');
     expect(() => loadOrCreateSecrets(config())).toThrow('not a valid secrets file');
   });
+
+  it('generates the credential key and the hub’s SSH key pair once, and keeps them', () => {
+    const first = loadOrCreateSecrets(config());
+    expect(Buffer.from(first.credentialKey, 'base64url')).toHaveLength(32);
+    expect(first.sshKey.publicKey).toMatch(/^ssh-ed25519 [A-Za-z0-9+/=]+ kidtime-hub@[a-z0-9]+$/);
+    expect(first.sshKey.privateKey).toContain('BEGIN OPENSSH PRIVATE KEY');
+    expect(loadOrCreateSecrets(config())).toEqual(first);
+    const other = path.join(dir, 'other');
+    const second = loadOrCreateSecrets(loadHubConfig({ KIDTIME_DATA_DIR: other }));
+    expect(second.credentialKey).not.toBe(first.credentialKey);
+    expect(second.sshKey.publicKey).not.toBe(first.sshKey.publicKey);
+  });
 });

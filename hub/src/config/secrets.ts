@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { generateHubSshKey } from '../ssh/ssh-keys';
 import { ConfigError, type HubConfig } from './hub-config';
 import type { HubSecrets } from './tokens';
 
@@ -10,6 +11,11 @@ const secretsFileSchema = z.object({
   jwtSigningKey: z.string().min(32),
   mqttHubPassword: z.string().min(32),
   installationId: z.string().regex(/^[a-z0-9]{8,32}$/),
+  credentialKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'credentialKey must be 32 bytes, base64url'),
+  sshKey: z.object({
+    privateKey: z.string().startsWith('-----BEGIN OPENSSH PRIVATE KEY-----'),
+    publicKey: z.string().startsWith('ssh-ed25519 '),
+  }),
 });
 
 /**
@@ -30,23 +36,25 @@ export function loadOrCreateSecrets(config: HubConfig): HubSecrets {
     stored = parsed.data;
     if ((fs.statSync(file).mode & 0o077) !== 0) fs.chmodSync(file, 0o600);
   }
+  const installationId = stored.installationId ?? randomBytes(5).toString('hex');
   const secrets: HubSecrets = {
     jwtSigningKey: config.jwtSecret ?? stored.jwtSigningKey ?? randomBytes(48).toString('base64url'),
     // The hub's own login at its embedded broker.
     mqttHubPassword: stored.mqttHubPassword ?? randomBytes(32).toString('base64url'),
-    installationId: stored.installationId ?? randomBytes(5).toString('hex'),
+    installationId,
+    credentialKey: stored.credentialKey ?? randomBytes(32).toString('base64url'),
+    sshKey: stored.sshKey ?? generateHubSshKey(`kidtime-hub@${installationId}`),
   };
   const toStore = {
     ...stored,
     ...(config.jwtSecret ? {} : { jwtSigningKey: secrets.jwtSigningKey }),
     mqttHubPassword: secrets.mqttHubPassword,
     installationId: secrets.installationId,
+    credentialKey: secrets.credentialKey,
+    sshKey: secrets.sshKey,
   };
-  if (
-    toStore.jwtSigningKey !== stored.jwtSigningKey ||
-    toStore.mqttHubPassword !== stored.mqttHubPassword ||
-    toStore.installationId !== stored.installationId
-  ) {
+  const keys = ['jwtSigningKey', 'mqttHubPassword', 'installationId', 'credentialKey', 'sshKey'] as const;
+  if (keys.some((key) => toStore[key] !== stored[key])) {
     writePrivateFile(file, JSON.stringify(toStore, null, 2) + '\n');
   }
   return secrets;

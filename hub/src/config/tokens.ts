@@ -10,4 +10,8 @@ export interface HubSecrets {
    * topics and unique ids). Not secret; generated with the secrets and kept with them.
    */
   installationId: string;
+  /** AES-256 key (base64url) that encrypts the SSH passwords and keys parents give the hub. */
+  credentialKey: string;
+  /** The hub's own SSH key pair: parents put its public half in authorized_keys instead of giving a password. */
+  sshKey: { privateKey: string; publicKey: string };
 }

@@ -8,6 +8,7 @@ import { EnrollmentEntity } from '../devices/enrollment.entity';
 import { ManagedUserEntity } from '../devices/managed-user.entity';
 import { UsageDayEntity } from '../usage/usage-day.entity';
 import { MqttLoginEntity } from '../home-assistant/mqtt-login.entity';
+import { DeviceSshEntity } from '../ssh/device-ssh.entity';
 
 export const ENTITIES = [
   AccountEntity,
@@ -20,4 +21,5 @@ export const ENTITIES = [
   ChildEntity,
   UsageDayEntity,
   MqttLoginEntity,
+  DeviceSshEntity,
 ];

@@ -228,7 +228,7 @@ describe('repositories on SQLite (medium)', () => {
       status: 'queued',
       expiresAt: new Date(Date.now() + 1000),
     });
-    await commands.markSent(id, new Date());
+    await commands.markSent(id, new Date(), 'ws');
     expect(
       await commands.complete(id, { status: 'applied', error: null, resultState: null, at: new Date() }),
     ).toBe(true);

@@ -1,4 +1,6 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import type { DeviceMode } from '@kidtime/protocol';
+import { Column, CreateDateColumn, Entity, OneToOne, PrimaryColumn } from 'typeorm';
+import { DeviceSshEntity } from '../ssh/device-ssh.entity';
 
 export type DeviceTransport = 'ws' | 'mqtt' | 'ssh';
 
@@ -37,4 +39,12 @@ export class DeviceEntity {
 
   @Column({ type: Date, nullable: true })
   revokedAt!: Date | null;
+
+  /** Through its agent, over SSH, or through its agent and over SSH while the agent is offline. */
+  @Column('varchar', { length: 16, default: 'agent' })
+  mode!: DeviceMode;
+
+  /** Loaded with the device where the view needs it; null when the PC has no SSH settings. */
+  @OneToOne(() => DeviceSshEntity, (ssh) => ssh.device)
+  ssh?: DeviceSshEntity | null;
 }

@@ -10,7 +10,8 @@ export class DeviceRepository {
 
   /** One INSERT outside any transaction (save() would open one, which two enrollments at once collide on). */
   async create(
-    device: Pick<DeviceEntity, 'name' | 'hostname' | 'credentialHash' | 'agentVersion'>,
+    device: Pick<DeviceEntity, 'name' | 'hostname' | 'credentialHash' | 'agentVersion'> &
+      Partial<Pick<DeviceEntity, 'id' | 'mode' | 'timezone'>>,
   ): Promise<DeviceEntity> {
     const entity = this.devices.create({
       id: randomUUID(),
@@ -20,19 +21,24 @@ export class DeviceRepository {
       lastSeenAt: null,
       createdAt: new Date(),
       revokedAt: null,
+      mode: 'agent',
       ...device,
     });
     await this.devices.insert(entity);
     return entity;
   }
 
-  /** A device that has not been revoked. */
+  /** A device that has not been revoked, with its SSH settings (for its view). */
   findActive(id: string): Promise<DeviceEntity | null> {
-    return this.devices.findOneBy({ id, revokedAt: IsNull() });
+    return this.devices.findOne({ where: { id, revokedAt: IsNull() }, relations: { ssh: true } });
   }
 
   listActive(): Promise<DeviceEntity[]> {
-    return this.devices.find({ where: { revokedAt: IsNull() }, order: { createdAt: 'ASC' } });
+    return this.devices.find({
+      where: { revokedAt: IsNull() },
+      relations: { ssh: true },
+      order: { createdAt: 'ASC' },
+    });
   }
 
   async update(
@@ -40,7 +46,14 @@ export class DeviceRepository {
     patch: Partial<
       Pick<
         DeviceEntity,
-        'name' | 'hostname' | 'agentVersion' | 'timekprVersion' | 'timezone' | 'transport' | 'lastSeenAt'
+        | 'name'
+        | 'hostname'
+        | 'agentVersion'
+        | 'timekprVersion'
+        | 'timezone'
+        | 'transport'
+        | 'lastSeenAt'
+        | 'mode'
       >
     >,
   ): Promise<void> {

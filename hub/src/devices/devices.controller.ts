@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   Body,
   Controller,
   Delete,
@@ -18,6 +17,7 @@ import {
   type DeviceView,
   type EnrollmentCreated,
   type ManagedUserView,
+  type UpdateDeviceRequest,
 } from '@kidtime/protocol';
 import type { Request } from 'express';
 import type { z } from 'zod';
@@ -25,6 +25,7 @@ import { accountActor } from '../audit/audit.service';
 import { CurrentPrincipal, type Principal } from '../auth/current-account';
 import { ApiZodBody } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
+import { SshDevicesService } from '../ssh/ssh-devices.service';
 import { DevicesService } from './devices.service';
 import { EnrollmentsService } from './enrollments.service';
 import { hubUrlOf } from './hub-url';
@@ -33,7 +34,10 @@ import { hubUrlOf } from './hub-url';
 @ApiBearerAuth()
 @Controller('devices')
 export class DevicesController {
-  constructor(private readonly devices: DevicesService) {}
+  constructor(
+    private readonly devices: DevicesService,
+    private readonly sshDevices: SshDevicesService,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'All enrolled PCs with their live connection state' })
@@ -47,15 +51,19 @@ export class DevicesController {
   }
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Rename a PC' })
+  @ApiOperation({
+    summary:
+      'Rename a PC, choose how it is reached (agent, ssh, agent-then-ssh), set, change or remove (null) its SSH settings',
+    description:
+      'New SSH settings are checked by connecting first: 422 when the login or host key is refused or timekpra does not work there, 502 when the PC refuses the connection, 504 when it does not answer. Nothing changes then.',
+  })
   @ApiZodBody(updateDeviceSchema)
   update(
     @Param('id', new ParseUUIDPipe()) id: string,
-    @Body(new ZodValidationPipe(updateDeviceSchema)) body: z.infer<typeof updateDeviceSchema>,
+    @Body(new ZodValidationPipe(updateDeviceSchema)) body: UpdateDeviceRequest,
     @CurrentPrincipal() principal: Principal,
   ): Promise<DeviceView> {
-    if (body.name === undefined) throw new BadRequestException('SSH settings are not available yet');
-    return this.devices.rename(id, body.name, accountActor(principal));
+    return this.sshDevices.update(id, body, accountActor(principal));
   }
 
   @Delete(':id')

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { AgentConnections } from '../agents/agent-connections';
+import { DeviceLinks } from './device-links';
 import { AgentEnrollController } from '../agents/agent-enroll.controller';
 import { AgentSessionsService } from '../agents/agent-sessions.service';
 import { AgentsGateway } from '../agents/agents.gateway';
@@ -30,8 +30,13 @@ import { MqttAgentsBridge } from '../mqtt/mqtt-agents.bridge';
 import { MqttLoginsService } from '../mqtt/mqtt-logins.service';
 import { MqttService } from '../mqtt/mqtt.service';
 import { HomeAssistantBridge } from '../home-assistant/home-assistant.bridge';
+import { DeviceSshEntity } from '../ssh/device-ssh.entity';
+import { DeviceSshRepository } from '../ssh/device-ssh.repository';
+import { SshDevicesController, SshKeyController } from '../ssh/ssh.controller';
+import { SshDevicesService } from '../ssh/ssh-devices.service';
+import { SshSupervisor } from '../ssh/ssh-supervisor';
 
-/** PCs, their agents (over socket.io and MQTT), the commands sent to them, the children whose logins they are, and what they used. */
+/** PCs, their agents (over socket.io and MQTT) or SSH, the commands sent to them, the children whose logins they are, and what they used. */
 @Module({
   imports: [
     TypeOrmModule.forFeature([
@@ -41,6 +46,7 @@ import { HomeAssistantBridge } from '../home-assistant/home-assistant.bridge';
       CommandEntity,
       ChildEntity,
       UsageDayEntity,
+      DeviceSshEntity,
     ]),
     AuthModule,
   ],
@@ -51,6 +57,8 @@ import { HomeAssistantBridge } from '../home-assistant/home-assistant.bridge';
     CommandsController,
     ChildrenController,
     UsageController,
+    SshDevicesController,
+    SshKeyController,
   ],
   providers: [
     DeviceRepository,
@@ -60,7 +68,7 @@ import { HomeAssistantBridge } from '../home-assistant/home-assistant.bridge';
     DevicesService,
     EnrollmentsService,
     CommandsService,
-    AgentConnections,
+    DeviceLinks,
     AgentSessionsService,
     AgentsGateway,
     ChildRepository,
@@ -71,6 +79,9 @@ import { HomeAssistantBridge } from '../home-assistant/home-assistant.bridge';
     MqttAgentsBridge,
     MqttService,
     HomeAssistantBridge,
+    DeviceSshRepository,
+    SshSupervisor,
+    SshDevicesService,
   ],
   exports: [MqttService, MqttLoginsService],
 })

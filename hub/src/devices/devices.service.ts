@@ -1,11 +1,13 @@
 import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import type { DeviceView, ManagedUserView } from '@kidtime/protocol';
-import { AgentConnections } from '../agents/agent-connections';
+import { DeviceLinks } from './device-links';
 import { AuditService, type AuditActor } from '../audit/audit.service';
 import { LiveEvents } from '../live/live-events';
 import type { DeviceEntity } from './device.entity';
 import { DeviceRepository } from './device.repository';
 import { ManagedUserRepository } from './managed-user.repository';
+import { DeviceSshRepository } from '../ssh/device-ssh.repository';
+import { toSshView } from '../ssh/ssh-view';
 
 @Injectable()
 export class DevicesService {
@@ -14,7 +16,8 @@ export class DevicesService {
   constructor(
     private readonly devices: DeviceRepository,
     private readonly managedUsers: ManagedUserRepository,
-    private readonly connections: AgentConnections,
+    private readonly ssh: DeviceSshRepository,
+    private readonly connections: DeviceLinks,
     private readonly audit: AuditService,
     private readonly live: LiveEvents,
   ) {}
@@ -41,10 +44,14 @@ export class DevicesService {
     return view;
   }
 
-  /** Revokes the device credential and drops its connection: the agent can never come back with it. */
+  /**
+   * Revokes the device credential and drops its connection: the agent can never come back with it. Its SSH
+   * settings, secrets included, are deleted.
+   */
   async revoke(id: string, actor: AuditActor): Promise<void> {
     const device = await this.require(id);
     await this.devices.revoke(id, new Date());
+    await this.ssh.delete(id);
     this.connections.disconnect(id, 'device revoked');
     await this.audit.record(actor, {
       action: 'device.revoke',
@@ -53,7 +60,10 @@ export class DevicesService {
       details: { name: device.name },
     });
     this.logger.log(`Device "${device.name}" (${id}) revoked`);
-    this.live.publish('device', { device: { ...this.toView(device), online: false }, revoked: true });
+    this.live.publish('device', {
+      device: { ...this.toView({ ...device, ssh: null }), online: false },
+      revoked: true,
+    });
   }
 
   /** Tells live watchers a device's current view (after it connected or went away). */
@@ -91,8 +101,8 @@ export class DevicesService {
       timekprVersion: device.timekprVersion,
       timezone: device.timezone,
       createdAt: device.createdAt.toISOString(),
-      mode: 'agent',
-      ssh: null,
+      mode: device.mode,
+      ssh: device.ssh ? toSshView(device.ssh) : null,
     };
   }
 }

@@ -13,7 +13,7 @@ import {
   type CommandMessage,
 } from '@kidtime/protocol';
 import type { z } from 'zod';
-import type { AgentLink } from '../agents/agent-connections';
+import type { AgentLink } from '../devices/device-links';
 import { AgentSessionsService } from '../agents/agent-sessions.service';
 import { printable } from '../common/printable';
 import type { DeviceEntity } from '../devices/device.entity';

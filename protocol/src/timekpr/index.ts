@@ -1,3 +1,5 @@
+export * from './busy';
+export * from './client';
 export * from './errors';
 export * from './operations';
 export * from './playtime';

@@ -3,6 +3,7 @@ import { AuditLog1763990000000 } from './1763990000000-audit-log';
 import { Children1764000000000 } from './1764000000000-children';
 import { Usage1764100000000 } from './1764100000000-usage';
 import { MqttLogins1764200000000 } from './1764200000000-mqtt-logins';
+import { Ssh1764300000000 } from './1764300000000-ssh';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Children1764000000000,
   Usage1764100000000,
   MqttLogins1764200000000,
+  Ssh1764300000000,
 ];

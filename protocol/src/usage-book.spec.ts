@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseUserinfo, usageMessageSchema, type ManagedUserState } from '@kidtime/protocol';
-import { MAX_BOOKED_DAYS, UsageBook, localDay } from './usage-book';
+import { randomUUID } from 'node:crypto';
+import type { ManagedUserState } from './timekpr/user-state';
+import { parseUserinfo } from './timekpr/userinfo-parser';
+import { usageMessageSchema } from './usage';
+import { MAX_BOOKED_DAYS, UsageBook, dayIn, localDay } from './usage-book';
 
 const idle = parseUserinfo(
-  fs.readFileSync(path.join(__dirname, '../../protocol/src/timekpr/__fixtures__/userinfo-idle.txt'), 'utf8'),
+  fs.readFileSync(path.join(__dirname, 'timekpr/__fixtures__/userinfo-idle.txt'), 'utf8'),
   'kidtest1',
 );
 
@@ -20,7 +23,11 @@ function kid(overrides: Partial<ManagedUserState> & { playtimeSpent?: number }):
 
 /** 2026-11-23 (a Monday) at hh:mm:ss local time. */
 const at = (h: number, m: number, s = 0) => new Date(2026, 10, 23, h, m, s);
-const options = { maxGapMs: 150_000, timezone: 'Europe/Paris' };
+const options = {
+  maxGapMs: 150_000,
+  timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+  newEpoch: randomUUID,
+};
 
 describe('UsageBook', () => {
   it('turns readings of a logged-in child into one record per day: total, intervals, PlayTime', () => {
@@ -38,7 +45,7 @@ describe('UsageBook', () => {
     expect(record).toMatchObject({
       login: 'kid',
       day: '2026-11-23',
-      timezone: 'Europe/Paris',
+      timezone: options.timezone,
       spentSeconds: 150,
       playtimeSeconds: 30,
       seq: 3,
@@ -119,5 +126,14 @@ describe('UsageBook', () => {
     expect(book.soonestRunOutMs(at(19, 0, 5).getTime())).toBe(15_000);
     book.observe([kid({ active: false, timeLeftToday: 20 })], at(19, 0, 6));
     expect(book.soonestRunOutMs(at(19, 0, 7).getTime())).toBeNull();
+  });
+
+  it('counts days in the PC’s time zone when the hub books for a PC elsewhere', () => {
+    const tokyo = new UsageBook({ ...options, timezone: 'Asia/Tokyo' });
+    // 20:00 UTC on 23 November is already 05:00 on the 24th in Tokyo.
+    tokyo.observe([kid({ active: true, timeSpentToday: 60 })], new Date('2026-11-23T20:00:00Z'));
+    expect(tokyo.pending()).toEqual([expect.objectContaining({ day: '2026-11-24', timezone: 'Asia/Tokyo' })]);
+    expect(dayIn('America/Los_Angeles')(new Date('2026-11-23T05:00:00Z'))).toBe('2026-11-22');
+    expect(dayIn('Not/AZone')).toBe(localDay);
   });
 });

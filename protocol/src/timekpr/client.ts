@@ -1,33 +1,31 @@
-import fs from 'node:fs';
+import { SECONDS_PER_DAY, loginSchema } from '../common';
+import { TimekprError, expectSilentSuccess } from './errors';
 import {
-  SECONDS_PER_DAY,
-  loginSchema,
-  TimekprError,
   USERLIST_ARGS,
-  checkTimeAdjustment,
-  expectSilentSuccess,
   operationLogin,
-  parseUserinfo,
-  parseUserlist,
   settingsPlan,
   timekpraWriteArgs,
   userinfoArgs,
-  type ManagedUserState,
   type Operation,
-  type SettingsPlan,
-} from '@kidtime/protocol';
-import type { TimekpraRunner } from './timekpra-runner';
+} from './operations';
+import type { SettingsPlan } from './settings';
+import type { ManagedUserState } from './user-state';
+import { parseUserinfo, parseUserlist } from './userinfo-parser';
+import { checkTimeAdjustment } from './verify';
 
-/** What the client needs from a runner: one timekpra call. */
-export type RunTimekpra = Pick<TimekpraRunner, 'run'>;
+/**
+ * One timekpra call with these arguments, returning what it printed: the agent runs it on its own PC, the
+ * hub over SSH. A runner runs one call at a time (timekpra allows no more per OS user).
+ */
+export interface RunTimekpra {
+  run(args: readonly string[]): Promise<string>;
+}
 
 /**
  * A state read this recently stands in for a fresh "before" read when verifying a relative change. The
  * periodic state report (every 45 s ± 25 %) keeps it warm, so a parent's tap usually costs two timekpra calls.
  */
 export const FRESH_STATE_MS = 90_000;
-
-const VERSION_FILE = '/usr/lib/python3/dist-packages/timekpr/common/constants/constants.py';
 
 interface CachedState {
   state: ManagedUserState;
@@ -55,8 +53,9 @@ export interface UsersSnapshot {
 }
 
 /**
- * Timekpr-nExT on this PC, through timekpra: reads users, applies allow-listed operations and verifies
- * every write by reading it back.
+ * Timekpr-nExT on one PC, through timekpra: reads users, applies allow-listed operations and verifies
+ * every write by reading it back. The agent and the hub's SSH fallback share it, so a change is checked the
+ * same way whichever way it reached the PC.
  */
 export class TimekprClient {
   private readonly cache = new Map<string, CachedState>();
@@ -64,6 +63,7 @@ export class TimekprClient {
   constructor(
     private readonly runner: RunTimekpra,
     private readonly now: () => number = Date.now,
+    /** ISO weekday on the PC now (1 = Monday): timekpr's day is the PC's local day. */
     private readonly weekday: () => number = isoWeekdayNow,
   ) {}
 
@@ -102,7 +102,10 @@ export class TimekprClient {
    * (timekpr's own tools), so the change, which timekpra accepted, is reported with a warning instead of as a
    * failure that would tempt a parent to add the time twice.
    */
-  async apply(operation: Operation, journal?: (entry: ChangeJournal) => void): Promise<AppliedChange> {
+  async apply(
+    operation: Operation,
+    journal?: (entry: ChangeJournal) => void | Promise<void>,
+  ): Promise<AppliedChange> {
     const login = operationLogin(operation);
     const plan = settingsPlan(operation);
     if (plan) return { state: await this.applySettings(plan), warning: null };
@@ -117,7 +120,7 @@ export class TimekprClient {
     if (before && operation.op === 'adjustTime') {
       const { mode, seconds } = operation.args;
       const balance = before.state.timeSpentBalance;
-      journal?.({
+      await journal?.({
         login,
         beforeBalance: balance,
         expectedBalance: clampDay(mode === 'add' ? balance - seconds : balance + seconds),
@@ -199,16 +202,6 @@ export class TimekprClient {
       applied: Math.abs(now - entry.expectedBalance) <= Math.abs(now - entry.beforeBalance),
       state,
     };
-  }
-
-  /** The installed Timekpr-nExT version, or null when it cannot be found. */
-  version(): string | null {
-    try {
-      const match = fs.readFileSync(VERSION_FILE, 'utf8').match(/^TK_VERSION\s*=\s*["']([^"']+)["']/m);
-      return match?.[1] ?? null;
-    } catch {
-      return null;
-    }
   }
 
   private async readFresh(login: string): Promise<CachedState> {

@@ -1,12 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import {
-  MAX_INTERVALS_PER_DAY,
-  MAX_RAN_OUT_PER_DAY,
-  usageIntervalSchema,
-  type ManagedUserState,
-  type UsageRecord,
-} from '@kidtime/protocol';
+import type { ManagedUserState } from './timekpr/user-state';
+import { MAX_INTERVALS_PER_DAY, MAX_RAN_OUT_PER_DAY, usageIntervalSchema, type UsageRecord } from './usage';
 
 /** How many login-days the book keeps while the hub is away (ten logins for 40 days). */
 export const MAX_BOOKED_DAYS = 400;
@@ -39,7 +33,10 @@ export type UsageBookSnapshot = z.infer<typeof usageBookSnapshotSchema>;
 export interface UsageBookOptions {
   /** Samples further apart than this start a new active interval (the PC slept, the agent was down). */
   maxGapMs: number;
+  /** The PC's time zone: its days are the book's days. */
   timezone: string;
+  /** A new epoch (a UUID) for a book that starts empty. */
+  newEpoch: () => string;
   /** Called when unacknowledged days had to be dropped to stay within MAX_BOOKED_DAYS. */
   onDropped?: (days: string[]) => void;
 }
@@ -53,6 +50,7 @@ export interface UsageBookOptions {
  */
 export class UsageBook {
   private readonly days = new Map<string, DayBook>();
+  private readonly dayOf: (at: Date) => string;
   private epoch: string;
   private seq: number;
 
@@ -60,14 +58,15 @@ export class UsageBook {
     private readonly options: UsageBookOptions,
     snapshot?: UsageBookSnapshot | null,
   ) {
-    this.epoch = snapshot?.epoch ?? randomUUID();
+    this.epoch = snapshot?.epoch ?? options.newEpoch();
+    this.dayOf = dayIn(options.timezone);
     this.seq = snapshot?.seq ?? 0;
     for (const day of snapshot?.days ?? []) this.days.set(key(day.login, day.day), day);
   }
 
   /** Takes one reading of some users. Returns true when a record changed (and should be saved and sent). */
   observe(states: readonly ManagedUserState[], at: Date): boolean {
-    const day = localDay(at);
+    const day = this.dayOf(at);
     const now = at.getTime();
     const stamp = at.toISOString();
     let changed = false;
@@ -156,7 +155,7 @@ export class UsageBook {
       const book = this.days.get(key(record.login, record.day));
       if (book) book.ackedSeq = Math.max(book.ackedSeq, record.seq);
     }
-    this.prune(localDay(new Date()));
+    this.prune(this.dayOf(new Date()));
   }
 
   /**
@@ -211,8 +210,28 @@ function key(login: string, day: string): string {
   return `${login}/${day}`;
 }
 
-/** The PC's local calendar day, as timekpr counts days. */
+/** This process's local calendar day (the agent runs on the PC, so it is the PC's day). */
 export function localDay(at: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}`;
+}
+
+/**
+ * The calendar day in a time zone, as timekpr counts days on a PC there: the process's own days when that is
+ * its zone (the agent), otherwise through Intl (the hub polling a PC over SSH).
+ */
+export function dayIn(timezone: string): (at: Date) => string {
+  if (timezone === Intl.DateTimeFormat().resolvedOptions().timeZone) return localDay;
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat('en-CA', {
+      timeZone: timezone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+  } catch {
+    return localDay;
+  }
+  return (at) => format.format(at);
 }
