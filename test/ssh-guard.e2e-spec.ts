@@ -346,12 +346,16 @@ describe('kidtime-ssh-guard through a real sshd and the real timekprd', () => {
       async (_name, kind, type) => {
         const file = plantable[kind];
         const before = await balance();
+        // A file of the account's own for the symlink to aim at (a scratch one: on failure it is what gets written).
+        const ownFile = path.join(path.dirname(freshMarker()), 'own-file');
+        fs.writeFileSync(ownFile, 'original\n', { mode: 0o644 });
+        fs.chownSync(ownFile, sshUser.uid, sshUser.gid);
         fs.rmSync(file, { force: true }); // the SSH user's own, left by its last timekpra
         if (type === 'file') {
           fs.writeFileSync(file, kind === 'pid' ? '1\n' : '', { mode: 0o644 });
           fs.chownSync(file, childUid, childUid);
         } else {
-          fs.symlinkSync(path.join(sshUser.home, '.profile'), file);
+          fs.symlinkSync(ownFile, file);
           fs.lchownSync(file, childUid, childUid);
         }
         try {
@@ -361,6 +365,7 @@ describe('kidtime-ssh-guard through a real sshd and the real timekprd', () => {
           expect(result.stderr).toMatch(REFUSED);
           expect(result.stderr).toContain(`${file} belongs to another user and blocks timekpra`);
           expect(await balance()).toBe(before);
+          expect(fs.readFileSync(ownFile, 'utf8')).toBe('original\n');
         } finally {
           fs.rmSync(file, { force: true });
         }
