@@ -355,6 +355,32 @@ export async function deleteCreatedSystemUsers(createdUsersFile = createdSystemU
 
 class BindRace extends Error {}
 
+/** pids whose parent is `parent`, read from /proc */
+function childPids(parent: number): number[] {
+  const pids: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // the command name sits in parentheses and may hold spaces; the parent pid is the second field after it
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent) pids.push(Number(entry));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return pids;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class SshServer {
   private process: TestProcess | null = null;
   /** output of the sshd processes before a restart or a key rotation */
@@ -454,11 +480,31 @@ export class SshServer {
 
   /** Stops sshd, generates a new host key and starts again on the same port: a pinned client sees a changed key. */
   async rotateHostKey(): Promise<void> {
+    await this.dropSessions();
     await this.stopProcess();
     fs.rmSync(this.hostKeyFile, { force: true });
     fs.rmSync(`${this.hostKeyFile}.pub`, { force: true });
     await generateKeyPair(this.hostKeyFile, 'ed25519', '', 'kidtime-test-host');
     await this.startOnSamePort();
+  }
+
+  /**
+   * Ends the sessions this sshd forked (found by their parent pid, so nothing else is touched), as a reboot of the PC
+   * would: a client holding a connection must reconnect — and meets the current host key.
+   */
+  async dropSessions(): Promise<void> {
+    const listener = this.pid;
+    if (listener === null) return;
+    const sessions = childPids(listener);
+    for (const pid of sessions) {
+      try {
+        process.kill(pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+    }
+    const deadline = Date.now() + STOP_GRACE_MS;
+    while (sessions.some(isAlive) && Date.now() < deadline) await sleep(50);
   }
 
   /** Stops and starts sshd on the same port with the same files. */
