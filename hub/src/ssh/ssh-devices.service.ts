@@ -215,24 +215,20 @@ export class SshDevicesService {
     return this.view(id);
   }
 
-  /** Connects now with the saved settings and lists the users; changes nothing. */
+  /**
+   * Connects now with the saved settings and lists the users. It changes no setting; what it meets counts as
+   * news of the PC (a new host key is offered to trust, a PC answering again is read).
+   */
   async check(id: string): Promise<SshCheckResult> {
     const device = await this.deviceViews.require(id);
     if (!device.ssh) throw new ConflictException(`${device.name} has no SSH settings`);
     const started = Date.now();
+    const row = device.ssh;
+    let probe: SshProbe;
     try {
-      const row = device.ssh;
-      const probe = await this.supervisor.probe(
-        this.supervisor.endpointOf(row, this.supervisor.secretOf(row)),
-      );
-      return {
-        ok: true,
-        hostKey: { algorithm: probe.hostKey.algorithm, fingerprint: probe.hostKey.fingerprint },
-        users: probe.users,
-        elapsedMs: probe.elapsedMs,
-        error: null,
-      };
+      probe = await this.supervisor.probe(this.supervisor.endpointOf(row, this.supervisor.secretOf(row)));
     } catch (error) {
+      await this.supervisor.checked(id, error);
       const hostKey = error instanceof SshConnectionError ? error.hostKey : null;
       return {
         ok: false,
@@ -242,6 +238,14 @@ export class SshDevicesService {
         error: (error as Error).message,
       };
     }
+    await this.supervisor.checked(id, null);
+    return {
+      ok: true,
+      hostKey: { algorithm: probe.hostKey.algorithm, fingerprint: probe.hostKey.fingerprint },
+      users: probe.users,
+      elapsedMs: probe.elapsedMs,
+      error: null,
+    };
   }
 
   /** The new row from settings and, for fields left out of a patch, the current row. */

@@ -130,6 +130,18 @@ export class SshSupervisor implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * A parent's connection check met a saved PC: it counts as news of the PC, so a new host key or an outage
+   * shows at once rather than at the next poll, and a PC that answers again is read now.
+   */
+  async checked(deviceId: string, error: unknown): Promise<void> {
+    if (error instanceof SshConnectionError) {
+      await this.unreachable(deviceId, error);
+    } else if (!error && !(await this.rows.find(deviceId))?.reachable) {
+      await this.pollNow(deviceId);
+    }
+  }
+
+  /**
    * Connects once with settings that are not saved yet (a new PC, changed settings) and lists timekpr's users:
    * the key the PC shows is returned to be pinned. Throws SshConnectionError or TimekprError saying what is wrong.
    */
