@@ -42,9 +42,13 @@ export class KtDeviceRow extends LitElement {
     css`
       :host {
         display: block;
+        /* Fingerprints, addresses and the hub's messages hold long words: they break rather than widen the page. */
+        overflow-wrap: anywhere;
       }
       article {
         display: grid;
+        /* One column no wider than the card: long fingerprints and messages wrap instead of widening it. */
+        grid-template-columns: minmax(0, 1fr);
         gap: 0.75rem;
         height: 100%;
         box-sizing: border-box;

@@ -8,6 +8,7 @@ import { ChangeController } from '../data/change';
 import { hubContext, type HubContext } from '../data/context';
 import { ago } from '../data/format';
 import {
+  AUTH_LABELS,
   DEFAULT_PORT,
   DEFAULT_TIMEKPRA,
   MODE_LABELS,
@@ -44,6 +45,7 @@ export class KtDeviceSsh extends LitElement {
       }
       section {
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 0.75rem;
       }
       h3 {
@@ -130,7 +132,7 @@ export class KtDeviceSsh extends LitElement {
         </div>
         <div>
           <dt>SSH user</dt>
-          <dd>${ssh.username} (${ssh.auth === 'key' ? 'key' : 'password'})</dd>
+          <dd>${ssh.username} (${AUTH_LABELS[ssh.auth]})</dd>
         </div>
         <div class="wide">
           <dt>Trusted host key</dt>

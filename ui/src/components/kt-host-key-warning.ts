@@ -27,6 +27,7 @@ export class KtHostKeyWarning extends LitElement {
       }
       .warning {
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 0.6rem;
         padding: 0.75rem;
         border: 2px solid var(--kt-danger);

@@ -199,12 +199,18 @@ export class KtSshForm extends LitElement {
               autocomplete: 'new-password',
               hint: saved?.auth === 'password' ? 'Leave blank to keep the saved password.' : '',
             })
-          : html`${this._privateKey()}
-            ${this._text('passphrase', 'Passphrase of the key (if it has one)', {
-              type: 'password',
-              autocomplete: 'new-password',
-              hint: saved?.auth === 'key' ? 'Give it again with a new key; the saved key keeps its own.' : '',
-            })}`
+          : form.login === 'key'
+            ? html`${this._privateKey()}
+              ${this._text('passphrase', 'Passphrase of the key (if it has one)', {
+                type: 'password',
+                autocomplete: 'new-password',
+                hint:
+                  saved?.auth === 'key' ? 'Give it again with a new key; the saved key keeps its own.' : '',
+              })}`
+            : html`<p class="hint">
+                Nothing to paste: the hub logs in with its own key, once the PC lets in its line ("How to
+                prepare the PC" above).
+              </p>`
       }
       <details
         .open=${this._advanced}

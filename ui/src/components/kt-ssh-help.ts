@@ -2,7 +2,8 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { consume } from '@lit/context';
 import { hubContext, type HubContext } from '../data/context';
-import { GUARD_PATH, type HubPublicKey, type SshLoginMethod, hubPublicKey, setupCommands } from '../data/ssh';
+import type { HubSshKey } from '@kidtime/protocol';
+import { GUARD_PATH, type SshLoginMethod, guardUrlOf, hubPublicKey, setupCommands } from '../data/ssh';
 import { copyText } from './copy';
 import { sharedStyles } from './shared-styles';
 
@@ -65,12 +66,12 @@ export class KtSshHelp extends LitElement {
   /** The SSH user typed so far. */
   @property() username = '';
   @consume({ context: hubContext }) private _hub!: HubContext;
-  @state() private _hubKey: HubPublicKey | null = null;
+  @state() private _hubKey: HubSshKey | null = null;
   @state() private _copied = '';
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // Only hubs that log in with their own key have one; without it the help shows how to make a key.
+    // Its line for authorized_keys, and where it serves the guard; viewers are not shown the key.
     hubPublicKey(this._hub.session).then(
       (key) => (this._hubKey = key),
       () => (this._hubKey = null),
@@ -78,7 +79,12 @@ export class KtSshHelp extends LitElement {
   }
 
   override render() {
-    const steps = setupCommands(location.origin, this.username);
+    const key = this._hubKey;
+    const steps = setupCommands(
+      key?.guardUrl ?? guardUrlOf(location.origin),
+      this.username,
+      key?.authorizedKeysLine,
+    );
     return html`<details>
       <summary>How to prepare the PC</summary>
       <div class="steps">
@@ -97,7 +103,13 @@ export class KtSshHelp extends LitElement {
             </span>
             ${this._command('install-guard', 'the command that installs the guard', steps.installGuard)}
           </li>
-          ${this.login === 'password' ? this._passwordSteps(steps) : this._keySteps(steps)}
+          ${
+            this.login === 'password'
+              ? this._passwordSteps(steps)
+              : this.login === 'key'
+                ? this._keySteps(steps)
+                : this._hubKeySteps(steps)
+          }
           <li>
             <span>
               Optional, against a PC pretending to be this one: this prints the fingerprint to give under
@@ -126,7 +138,6 @@ export class KtSshHelp extends LitElement {
   }
 
   private _keySteps(steps: ReturnType<typeof setupCommands>) {
-    const hubKey = this._hubKey;
     return html`<li>
         <span>
           Make a key for Kidtime: this lets its public half in through the guard only, prints the private half
@@ -134,21 +145,31 @@ export class KtSshHelp extends LitElement {
         </span>
         ${this._command('key-login', 'the command that makes the key', steps.keyLogin)}
       </li>
+      <li>
+        <span>
+          Or, with a key of your own, put its line behind the guard in <code>${steps.authorizedKeys}</code>:
+          <code>command="${GUARD_PATH}",restrict</code> and then the public key.
+        </span>
+      </li>`;
+  }
+
+  private _hubKeySteps(steps: ReturnType<typeof setupCommands>) {
+    const key = this._hubKey;
+    if (!key)
+      return html`<li>
+        <span>Let in this hub's own key: an owner or a parent sees its line here.</span>
+      </li>`;
+    return html`<li>
+      <span>
+        Let in this hub's own key, through the guard only (nothing to paste in this form): this adds its line
+        to <code>${steps.authorizedKeys}</code>.
+      </span>
       ${
-        hubKey
-          ? html`<li>
-              <span>
-                Or let in this hub's own key: add this line to <code>${steps.authorizedKeys}</code>.
-              </span>
-              ${this._command('hub-key', "the hub's key line", hubKey.authorizedKeysLine)}
-            </li>`
-          : html`<li>
-              <span>
-                With a key of your own, put its line behind the guard in <code>${steps.authorizedKeys}</code>:
-                <code>command="${GUARD_PATH}",restrict</code> and then the public key.
-              </span>
-            </li>`
-      }`;
+        steps.hubKeyLogin
+          ? this._command('hub-key-login', "the command that lets the hub's key in", steps.hubKeyLogin)
+          : this._command('hub-key', "the hub's key line", key.authorizedKeysLine)
+      }
+    </li>`;
   }
 
   private _command(id: string, what: string, text: string) {

@@ -3,12 +3,12 @@ import { createSshDeviceSchema, sshSettingsPatchSchema, updateDeviceSchema } fro
 import {
   type SshForm,
   addSshFallbackRequest,
-  authorizedKeysLine,
   canRemoveSsh,
   checkText,
   createSshDeviceRequest,
   fingerprintIn,
   guardInstallCommand,
+  guardUrlOf,
   modeChoices,
   newSshForm,
   onlineText,
@@ -82,6 +82,7 @@ describe('SSH form', () => {
         host: 'study-pc.local',
         port: 22,
         username: 'kidtime',
+        auth: 'password',
         password: ' pass phrase ',
         timekpraPath: '/usr/bin/timekpra',
         timezone: 'Europe/Paris',
@@ -98,10 +99,20 @@ describe('SSH form', () => {
       host: 'study-pc.local',
       port: 22,
       username: 'kidtime',
+      auth: 'key',
       privateKey: `${KEY}\n`,
       passphrase: 'open sesame',
       timekpraPath: '/usr/bin/timekpra',
     });
+    expect(createSshDeviceSchema.safeParse(request).success).toBe(true);
+  });
+
+  it("logs in with the hub's own key without any secret, whatever was typed before", () => {
+    const form = filled({ login: 'hub-key', privateKey: KEY, passphrase: 'x' });
+    expect(sshFormProblems(form, null, true)).toEqual({});
+    const request = createSshDeviceRequest(form);
+    expect(request.ssh).toMatchObject({ auth: 'hub-key' });
+    expect(['password', 'privateKey', 'passphrase'].filter((field) => field in request.ssh)).toEqual([]);
     expect(createSshDeviceSchema.safeParse(request).success).toBe(true);
   });
 
@@ -189,12 +200,23 @@ describe('changing saved SSH settings', () => {
 
   it('needs the new secret when the login method changes, and then sends it alone', () => {
     const toKey = { ...sshFormOf(saved), login: 'key' as const };
-    expect(sshFormProblems(toKey, saved, false).privateKey).toMatch(/replaces the password/);
-    expect(sshPatch(saved, { ...toKey, privateKey: KEY })).toEqual({ privateKey: `${KEY}\n` });
+    expect(sshFormProblems(toKey, saved, false).privateKey).toMatch(/log in with from now on/);
+    expect(sshPatch(saved, { ...toKey, privateKey: KEY })).toEqual({ auth: 'key', privateKey: `${KEY}\n` });
+    // The same method with a new secret needs no auth: the secret says it.
+    expect(sshPatch(saved, { ...sshFormOf(saved), password: 'new' })).toEqual({ password: 'new' });
     const keyed = { ...saved, auth: 'key' as const };
     expect(sshFormProblems({ ...sshFormOf(keyed), login: 'password' }, keyed, false).password).toMatch(
-      /replaces the key/,
+      /log in with from now on/,
     );
+  });
+
+  it("switches to the hub's own key with auth alone, and back to a password only with one", () => {
+    const toHubKey = sshPatch(saved, { ...sshFormOf(saved), login: 'hub-key', password: 'typed before' });
+    expect(toHubKey).toEqual({ auth: 'hub-key' });
+    expect(sshSettingsPatchSchema.safeParse(toHubKey).success).toBe(true);
+    const hubKeyed = { ...saved, auth: 'hub-key' as const };
+    expect(sshPatch(hubKeyed, sshFormOf(hubKeyed))).toBeNull();
+    expect(sshFormProblems({ ...sshFormOf(hubKeyed), login: 'password' }, hubKeyed, false).password).toBeDefined();
   });
 
   it('gives an enrolled PC SSH as its fallback', () => {
@@ -252,27 +274,34 @@ describe('how a PC is reached', () => {
 });
 
 describe('PC-side setup', () => {
-  it("installs the guard from this hub and restricts the hub's key to it", () => {
-    expect(guardInstallCommand('http://192.168.1.5:8080')).toBe(
+  const HUB_LINE = 'command="/usr/local/bin/kidtime-ssh-guard",restrict ssh-ed25519 AAAAC3Nza kidtime-hub';
+
+  it('installs the guard from this hub', () => {
+    expect(guardInstallCommand(guardUrlOf('http://192.168.1.5:8080'))).toBe(
       'curl -fsSL http://192.168.1.5:8080/downloads/kidtime-ssh-guard -o /usr/local/bin/kidtime-ssh-guard' +
         ' && chmod 0755 /usr/local/bin/kidtime-ssh-guard',
-    );
-    expect(authorizedKeysLine('ssh-ed25519 AAAAC3Nza kidtime-hub\n')).toBe(
-      'command="/usr/local/bin/kidtime-ssh-guard",restrict ssh-ed25519 AAAAC3Nza kidtime-hub',
     );
   });
 
   it('names the SSH user the form has, and nothing else that could run as a command', () => {
-    const steps = setupCommands('http://hub.lan:8080', 'kids-pc');
-    expect(steps.createUser).toBe('useradd --create-home --groups timekpr kids-pc');
+    const steps = setupCommands('http://hub.lan:8080/downloads/kidtime-ssh-guard', 'kids-pc', HUB_LINE);
+    expect(steps.createUser).toBe(
+      'useradd --system --create-home --shell /bin/bash --groups timekpr kids-pc && chmod 0700 /home/kids-pc',
+    );
     expect(steps.forceCommand).toContain('Match User kids-pc\\n    ForceCommand /usr/local/bin/kidtime-ssh-guard');
     expect(steps.keyLogin).toContain('restrict $(cat /root/kidtime-key.pub)" >> /home/kids-pc/.ssh/authorized_keys');
     expect(steps.keyLogin).toMatch(/&& rm \/root\/kidtime-key \/root\/kidtime-key\.pub$/);
-    expect(steps.installGuard).toContain('http://hub.lan:8080/downloads/kidtime-ssh-guard');
+    expect(steps.installGuard).toContain('curl -fsSL http://hub.lan:8080/downloads/kidtime-ssh-guard -o');
     // Not a login (yet, or ever): the commands show the usual one rather than what was typed.
-    expect(setupCommands('http://hub.lan:8080', 'x; rm -rf /').createUser).toBe(
-      'useradd --create-home --groups timekpr kidtime',
+    expect(setupCommands('', 'x; rm -rf /').createUser).toMatch(/--groups timekpr kidtime && chmod 0700 \/home\/kidtime$/);
+    expect(setupCommands('', '').user).toBe('kidtime');
+  });
+
+  it("lets the hub's own key in as one quoted word, and offers no command for a line it cannot quote", () => {
+    expect(setupCommands('', 'kidtime', HUB_LINE).hubKeyLogin).toBe(
+      `install -d -m 0755 -o root -g root /home/kidtime/.ssh && echo '${HUB_LINE}' >> /home/kidtime/.ssh/authorized_keys`,
     );
-    expect(setupCommands('http://hub.lan:8080', '').user).toBe('kidtime');
+    expect(setupCommands('', 'kidtime', "ssh-ed25519 AAAA it's-mine").hubKeyLogin).toBeNull();
+    expect(setupCommands('', 'kidtime').hubKeyLogin).toBeNull();
   });
 });

@@ -1,5 +1,7 @@
 import type {
   CreateSshDeviceRequest,
+  HubSshKey,
+  SshAuth,
   DeviceMode,
   DeviceSshView,
   DeviceView,
@@ -17,7 +19,10 @@ import { ApiError, type Session } from './api';
  * the form point at the field to fix before a round trip.
  */
 
-/** Where the guard goes on the PC; the authorized_keys line names it. */
+/**
+ * Where the guard goes on the PC; the authorized_keys line names it. The protocol's SSH_GUARD_PATH, repeated
+ * here because the UI imports only types from the protocol (its index would bring zod into the bundle).
+ */
 export const GUARD_PATH = '/usr/local/bin/kidtime-ssh-guard';
 export const DEFAULT_PORT = 22;
 /** Prints the PC's host key fingerprint, as the hub shows it. */
@@ -26,16 +31,23 @@ export const HOST_KEY_COMMAND = 'ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pu
 export const DEFAULT_TIMEKPRA = '/usr/bin/timekpra';
 
 /**
- * How the hub logs in to the PC. The hub's own key ("key login without pasting anything") is the next one:
- * it will send neither a password nor a key, and the help already shows its authorized_keys line when the
- * hub offers it.
+ * How the hub logs in to the PC: a password, a private key pasted here, or the hub's own key (nothing to
+ * paste: the PC lets in the line GET /api/ssh/public-key gives).
  */
-export type SshLoginMethod = 'password' | 'key';
+export type SshLoginMethod = SshAuth;
 
 export const LOGIN_METHODS: ReadonlyArray<{ method: SshLoginMethod; label: string }> = [
   { method: 'password', label: 'Password' },
   { method: 'key', label: 'Private key' },
+  { method: 'hub-key', label: "This hub's key" },
 ];
+
+/** How the PC card names the saved login method. */
+export const AUTH_LABELS: Record<SshAuth, string> = {
+  password: 'password',
+  key: 'private key',
+  'hub-key': "this hub's key",
+};
 
 export const MODE_LABELS: Record<DeviceMode, string> = {
   agent: 'Through its agent',
@@ -138,12 +150,12 @@ export function sshFormProblems(form: SshForm, saved: DeviceSshView | null, name
       'Type the Linux login Kidtime uses on the PC: lowercase letters, digits, "_", "." or "-".';
   const keepsSecret = saved !== null && saved.auth === form.login;
   if (form.login === 'password' && !form.password && !keepsSecret)
-    problems.password = saved ? 'Type the password that replaces the key.' : 'Type the SSH password.';
+    problems.password = saved ? 'Type the password to log in with from now on.' : 'Type the SSH password.';
   if (form.login === 'key') {
     const key = form.privateKey.trim();
     if (!key && !keepsSecret)
       problems.privateKey = saved
-        ? 'Paste the private key that replaces the password.'
+        ? 'Paste the private key to log in with from now on.'
         : 'Paste the private key (the whole file, from -----BEGIN to -----END).';
     else if (key && /^(ssh-|ecdsa-)/.test(key))
       problems.privateKey = 'That is a public key (the .pub file): paste the private key, the file without .pub.';
@@ -163,8 +175,9 @@ export function sshFormProblems(form: SshForm, saved: DeviceSshView | null, name
   return problems;
 }
 
-/** The secret the form carries for its login method, if one was typed. */
+/** The secret the form carries for its login method, if one was typed (the hub's own key needs none). */
 function secret(form: SshForm): Pick<SshSettings, 'password' | 'privateKey' | 'passphrase'> {
+  if (form.login === 'hub-key') return {};
   if (form.login === 'password') return form.password ? { password: form.password } : {};
   const privateKey = form.privateKey.trim();
   if (!privateKey) return {};
@@ -180,6 +193,7 @@ export function sshSettings(form: SshForm): SshSettings {
     host: form.host.trim().toLowerCase(),
     port: Number(form.port),
     username: form.username.trim(),
+    auth: form.login,
     ...secret(form),
     timekpraPath: form.timekpraPath.trim() || DEFAULT_TIMEKPRA,
     ...(fingerprint ? { hostKeyFingerprint: fingerprint } : {}),
@@ -209,6 +223,8 @@ export function sshPatch(saved: DeviceSshView, form: SshForm): SshSettingsPatch 
   if (port !== saved.port) patch.port = port;
   const username = form.username.trim();
   if (username !== saved.username) patch.username = username;
+  // A new secret, or another method, replaces the saved login; the same method without a secret keeps it.
+  if (form.login !== saved.auth) patch.auth = form.login;
   Object.assign(patch, secret(form));
   const timekpraPath = form.timekpraPath.trim() || DEFAULT_TIMEKPRA;
   if (timekpraPath !== saved.timekpraPath) patch.timekpraPath = timekpraPath;
@@ -264,21 +280,33 @@ export function checkText(result: SshCheckResult): string {
   return `Connected in ${elapsed(result.elapsedMs)}. ${users}`;
 }
 
+/** Where this hub serves the guard, when it has not said (its key's answer does). */
+export const guardUrlOf = (hubOrigin: string): string => `${hubOrigin}/downloads/kidtime-ssh-guard`;
+
 /** The command that installs the guard on the PC, from this hub. */
-export function guardInstallCommand(hubOrigin: string): string {
-  return `curl -fsSL ${hubOrigin}/downloads/kidtime-ssh-guard -o ${GUARD_PATH} && chmod 0755 ${GUARD_PATH}`;
+export function guardInstallCommand(guardUrl: string): string {
+  return `curl -fsSL ${guardUrl} -o ${GUARD_PATH} && chmod 0755 ${GUARD_PATH}`;
 }
 
-/** The commands for the PC, as root, for the SSH user the form names (a name that is not a login: `kidtime`). */
-export function setupCommands(hubOrigin: string, username: string) {
+/**
+ * The commands for the PC, as root, for the SSH user the form names (a name that is not a login: `kidtime`),
+ * and with the hub's own key line when the hub gave it.
+ */
+export function setupCommands(guardUrl: string, username: string, hubKeyLine?: string) {
   const user = LOGIN.test(username.trim()) ? username.trim() : 'kidtime';
   const home = `/home/${user}`;
+  const authorizedKeys = `${home}/.ssh/authorized_keys`;
+  /** The key's folder and file belong to root: not even this user can change what its key may run. */
+  const rootOwnedSsh = `install -d -m 0755 -o root -g root ${home}/.ssh`;
   return {
     user,
-    /** timekpra lets members of group timekpr change the users' settings. */
-    createUser: `useradd --create-home --groups timekpr ${user}`,
+    /**
+     * A system account (timekpr does not manage it) with a home of its own; timekpra lets members of group
+     * timekpr change the users' settings.
+     */
+    createUser: `useradd --system --create-home --shell /bin/bash --groups timekpr ${user} && chmod 0700 ${home}`,
     setPassword: `passwd ${user}`,
-    installGuard: guardInstallCommand(hubOrigin),
+    installGuard: guardInstallCommand(guardUrl),
     /** With a password there is no key line to name the guard in: sshd forces it on the user instead. */
     forceCommand:
       `printf '\\nMatch User ${user}\\n    ForceCommand ${GUARD_PATH}\\n    DisableForwarding yes\\n    PermitTTY no\\n'` +
@@ -288,17 +316,17 @@ export function setupCommands(hubOrigin: string, username: string) {
      * guard, the private half is printed once (to paste into the form) and removed.
      */
     keyLogin:
-      `ssh-keygen -q -t ed25519 -N '' -C kidtime-hub -f /root/kidtime-key && install -d -m 0700 ${home}/.ssh` +
-      ` && echo "command=\\"${GUARD_PATH}\\",restrict $(cat /root/kidtime-key.pub)" >> ${home}/.ssh/authorized_keys` +
-      ` && chown -R ${user}: ${home}/.ssh && cat /root/kidtime-key && rm /root/kidtime-key /root/kidtime-key.pub`,
-    authorizedKeys: `${home}/.ssh/authorized_keys`,
+      `ssh-keygen -q -t ed25519 -N '' -C kidtime-hub -f /root/kidtime-key && ${rootOwnedSsh}` +
+      ` && echo "command=\\"${GUARD_PATH}\\",restrict $(cat /root/kidtime-key.pub)" >> ${authorizedKeys}` +
+      ` && cat /root/kidtime-key && rm /root/kidtime-key /root/kidtime-key.pub`,
+    /** The hub's line, single-quoted as one word (only a line without a quote of its own is offered). */
+    hubKeyLogin:
+      hubKeyLine && !hubKeyLine.includes("'")
+        ? `${rootOwnedSsh} && echo '${hubKeyLine.trim()}' >> ${authorizedKeys}`
+        : null,
+    authorizedKeys,
     hostKey: HOST_KEY_COMMAND,
   };
-}
-
-/** A public key's line in authorized_keys: the key may run the guard only, without a terminal or forwarding. */
-export function authorizedKeysLine(publicKey: string): string {
-  return `command="${GUARD_PATH}",restrict ${publicKey.trim()}`;
 }
 
 // Requests
@@ -328,15 +356,10 @@ export async function trustHostKey(session: Session, deviceId: string, fingerpri
   return (await session.request<DeviceView>('POST', path, { fingerprint })).body;
 }
 
-export interface HubPublicKey {
-  publicKey: string;
-  authorizedKeysLine: string;
-}
-
-/** The hub's own SSH key for key login, or null when this hub has none to offer (yet). */
-export async function hubPublicKey(session: Session): Promise<HubPublicKey | null> {
+/** The hub's own SSH key for key login, or null when it is not shown to this account (viewers) or this hub. */
+export async function hubPublicKey(session: Session): Promise<HubSshKey | null> {
   try {
-    return (await session.request<HubPublicKey>('GET', '/api/ssh/public-key')).body;
+    return (await session.request<HubSshKey>('GET', '/api/ssh/public-key')).body;
   } catch (error) {
     if (error instanceof ApiError && (error.status === 404 || error.status === 403)) return null;
     throw error;
