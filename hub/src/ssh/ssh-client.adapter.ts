@@ -105,6 +105,9 @@ export class SshSession {
       };
       try {
         client.connect(config);
+        // ssh2 leaves Nagle's algorithm on: a call right after another would wait ~40 ms for a delayed ACK
+        // (docs/benchmarks.md, "add-time over SSH").
+        client.setNoDelay(true);
       } catch (error) {
         // ssh2 parses the key synchronously: a broken key or a wrong passphrase throws here.
         fail(
