@@ -52,10 +52,30 @@ export const tokenPairSchema = z.object({
 });
 export type TokenPair = z.infer<typeof tokenPairSchema>;
 
+/**
+ * How a person signs in. `local`: a password kept here; `ldap`: a directory checks it; `oidc`: an identity
+ * provider (Authelia, Authentik, Keycloak…); `proxy`: a trusted reverse proxy names the user in a header.
+ */
+export const signInMethodSchema = z.enum(['local', 'ldap', 'oidc', 'proxy']);
+export type SignInMethod = z.infer<typeof signInMethodSchema>;
+
+/** `GET /api/auth/options`: what the login page offers. */
+export const signInOptionsSchema = z.object({
+  /** The methods the hub accepts, in its configured order. */
+  methods: z.array(signInMethodSchema),
+  /** The username and password form checks these (local and/or LDAP). */
+  passwordForm: z.boolean(),
+  /** The button for the identity provider, when OIDC is on. */
+  oidc: z.object({ label: z.string() }).nullable(),
+});
+export type SignInOptions = z.infer<typeof signInOptionsSchema>;
+
 export const accountSchema = z.object({
   id: z.string(),
   username: z.string(),
   role: roleSchema,
+  /** Where the account's password lives: only `local` accounts can change it here. */
+  source: signInMethodSchema,
   createdAt: z.string(),
 });
 export type AccountView = z.infer<typeof accountSchema>;
@@ -357,3 +377,18 @@ export const haLoginCreatedSchema = z.object({
   broker: brokerAddressSchema,
 });
 export type HaLoginCreated = z.infer<typeof haLoginCreatedSchema>;
+
+/** One signed-in device (a sign-in and its refresh tokens): `GET /api/auth/sessions`. */
+export const sessionViewSchema = z.object({
+  id: z.string(),
+  method: signInMethodSchema,
+  /** The browser or client, from its User-Agent, shortened. */
+  client: z.string().nullable(),
+  /** Where it last renewed from. */
+  address: z.string().nullable(),
+  createdAt: z.string(),
+  lastUsedAt: z.string(),
+  /** The session this request comes from. */
+  current: z.boolean(),
+});
+export type SessionView = z.infer<typeof sessionViewSchema>;

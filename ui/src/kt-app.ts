@@ -196,7 +196,7 @@ export class KtApp extends LitElement {
                   ${this._live.connected ? 'Live' : 'Offline, reconnecting…'}
                 </span>
                 <span class="muted who">${hub.account.username}</span>
-                <button @click=${() => this._session.signOut()}>Sign out</button>`
+                <button @click=${() => void this._session.signOut()}>Sign out</button>`
             : nothing
         }
       </header>

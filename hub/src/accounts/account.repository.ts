@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { Role } from '@kidtime/protocol';
+import type { Role, SignInMethod } from '@kidtime/protocol';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { AccountEntity } from './account.entity';
@@ -9,6 +9,9 @@ export interface NewAccount {
   username: string;
   passwordHash: string;
   role: Role;
+  /** `local` unless given. */
+  source?: SignInMethod;
+  externalId?: string | null;
 }
 
 /**
@@ -49,6 +52,11 @@ export class AccountRepository {
     return this.accounts.findOneBy({ username });
   }
 
+  /** The account linked to a person at a directory or identity provider. */
+  findByExternalId(source: SignInMethod, externalId: string): Promise<AccountEntity | null> {
+    return this.accounts.findOneBy({ source, externalId });
+  }
+
   list(): Promise<AccountEntity[]> {
     return this.accounts.find({ order: { createdAt: 'ASC' } });
   }
@@ -56,12 +64,22 @@ export class AccountRepository {
   /** One INSERT outside any transaction (save() would open one, which two sign-ups at once collide on). */
   async create(account: NewAccount): Promise<AccountEntity> {
     const now = new Date();
-    const entity = this.accounts.create({ id: randomUUID(), ...account, createdAt: now, updatedAt: now });
+    const entity = this.accounts.create({
+      id: randomUUID(),
+      source: 'local',
+      externalId: null,
+      ...account,
+      createdAt: now,
+      updatedAt: now,
+    });
     await this.accounts.insert(entity);
     return entity;
   }
 
-  async update(id: string, patch: Partial<Pick<AccountEntity, 'role' | 'passwordHash'>>): Promise<void> {
+  async update(
+    id: string,
+    patch: Partial<Pick<AccountEntity, 'role' | 'passwordHash' | 'source' | 'externalId'>>,
+  ): Promise<void> {
     await this.accounts.update({ id }, patch);
     this.recent.delete(id);
   }

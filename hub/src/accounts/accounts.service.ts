@@ -140,6 +140,7 @@ export function toAccountView(account: AccountEntity): AccountView {
     id: account.id,
     username: account.username,
     role: account.role,
+    source: account.source,
     createdAt: account.createdAt.toISOString(),
   };
 }

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   changePasswordSchema,
@@ -7,6 +7,8 @@ import {
   type AccountView,
   type ChangePasswordRequest,
   type LoginRequest,
+  type SessionView,
+  type SignInOptions,
   type TokenPair,
 } from '@kidtime/protocol';
 import type { Request } from 'express';
@@ -16,7 +18,7 @@ import { normalizeAddress } from '../common/client-address';
 import { Public, Roles } from '../common/decorators';
 import { ApiZodBody } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { AuthService } from './auth.service';
+import { AuthService, type ClientContext } from './auth.service';
 import { CurrentPrincipal, type Principal } from './current-account';
 
 @ApiTags('auth')
@@ -28,6 +30,13 @@ export class AuthController {
   ) {}
 
   @Public()
+  @Get('options')
+  @ApiOperation({ summary: 'The sign-in methods this hub offers, for the login page' })
+  options(): SignInOptions {
+    return this.auth.options();
+  }
+
+  @Public()
   @Post('login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Sign in: an access token and a rotating refresh token' })
@@ -36,7 +45,7 @@ export class AuthController {
     @Req() request: Request,
     @Body(new ZodValidationPipe(loginRequestSchema)) body: LoginRequest,
   ): Promise<TokenPair> {
-    return this.auth.login(normalizeAddress(request.socket.remoteAddress), body);
+    return this.auth.login(clientOf(request), body);
   }
 
   @Public()
@@ -48,7 +57,7 @@ export class AuthController {
     @Req() request: Request,
     @Body(new ZodValidationPipe(refreshRequestSchema)) body: z.infer<typeof refreshRequestSchema>,
   ): Promise<TokenPair> {
-    return this.auth.refresh(normalizeAddress(request.socket.remoteAddress), body.refreshToken);
+    return this.auth.refresh(clientOf(request), body.refreshToken);
   }
 
   @Post('password')
@@ -64,7 +73,7 @@ export class AuthController {
     @Body(new ZodValidationPipe(changePasswordSchema)) body: ChangePasswordRequest,
     @CurrentPrincipal() principal: Principal,
   ): Promise<TokenPair> {
-    return this.auth.changePassword(normalizeAddress(request.socket.remoteAddress), principal, body);
+    return this.auth.changePassword(clientOf(request), principal, body);
   }
 
   @Get('me')
@@ -73,4 +82,53 @@ export class AuthController {
   me(@CurrentPrincipal() principal: Principal): Promise<AccountView> {
     return this.accounts.get(principal.accountId);
   }
+
+  @Get('sessions')
+  @Roles('owner', 'parent', 'viewer')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Your signed-in devices, most recently used first' })
+  sessions(@CurrentPrincipal() principal: Principal): Promise<SessionView[]> {
+    return this.auth.listSessions(principal);
+  }
+
+  @Delete('sessions/:id')
+  @HttpCode(204)
+  @Roles('owner', 'parent', 'viewer')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Sign one of your devices out (its tokens stop working at once)' })
+  signOutSession(
+    @Req() request: Request,
+    @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<void> {
+    return this.auth.signOut(principal, id, clientOf(request).address);
+  }
+
+  @Delete('sessions')
+  @Roles('owner', 'parent', 'viewer')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Sign out every device of yours but this one' })
+  async signOutOthers(
+    @Req() request: Request,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<{ signedOut: number }> {
+    return { signedOut: await this.auth.signOutOthers(principal, clientOf(request).address) };
+  }
+
+  @Post('logout')
+  @HttpCode(204)
+  @Roles('owner', 'parent', 'viewer')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Sign this device out' })
+  async logout(@Req() request: Request, @CurrentPrincipal() principal: Principal): Promise<void> {
+    if (principal.sessionId)
+      await this.auth.signOut(principal, principal.sessionId, clientOf(request).address);
+  }
+}
+
+function clientOf(request: Request): ClientContext {
+  return {
+    address: normalizeAddress(request.socket.remoteAddress),
+    userAgent: request.headers['user-agent'] ?? null,
+  };
 }

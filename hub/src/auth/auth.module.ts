@@ -18,11 +18,13 @@ import { LoginThrottler } from './login-throttler';
 import { PasswordHasher } from './password-hasher';
 import { RefreshTokenEntity } from './refresh-token.entity';
 import { RefreshTokenRepository } from './refresh-token.repository';
+import { SessionEntity } from './session.entity';
+import { SessionRepository } from './session.repository';
 
 /** Accounts, sign-in and the global guards: every route needs a token unless @Public(). */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([AccountEntity, RefreshTokenEntity]),
+    TypeOrmModule.forFeature([AccountEntity, RefreshTokenEntity, SessionEntity]),
     PassportModule,
     JwtModule.registerAsync({
       inject: [HUB_SECRETS],
@@ -37,6 +39,7 @@ import { RefreshTokenRepository } from './refresh-token.repository';
   providers: [
     AccountRepository,
     RefreshTokenRepository,
+    SessionRepository,
     AccountsService,
     AuthService,
     PasswordHasher,

@@ -1,6 +1,7 @@
 import {
   ForbiddenException,
   Inject,
+  NotFoundException,
   Injectable,
   Logger,
   UnauthorizedException,
@@ -9,7 +10,14 @@ import {
 } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { Principal } from './current-account';
-import type { ChangePasswordRequest, LoginRequest, TokenPair } from '@kidtime/protocol';
+import type {
+  ChangePasswordRequest,
+  LoginRequest,
+  SessionView,
+  SignInMethod,
+  SignInOptions,
+  TokenPair,
+} from '@kidtime/protocol';
 import { randomUUID } from 'node:crypto';
 import type { AccountEntity } from '../accounts/account.entity';
 import { AccountRepository } from '../accounts/account.repository';
@@ -21,11 +29,23 @@ import { HUB_CONFIG } from '../config/tokens';
 import { LoginThrottler } from './login-throttler';
 import { PasswordHasher } from './password-hasher';
 import { RefreshTokenRepository } from './refresh-token.repository';
+import type { SessionEntity } from './session.entity';
+import { SessionRepository } from './session.repository';
+import { shortenUserAgent } from './user-agent';
 
 export interface AccessTokenClaims {
   sub: string;
   role: string;
   typ: 'access';
+  /** The session: signing it out ends the token at once. */
+  sid: string;
+}
+
+/** Where a sign-in or renewal comes from, as the session list shows it. */
+export interface ClientContext {
+  address: string;
+  /** The User-Agent header, if any. */
+  userAgent: string | null;
 }
 
 /** How often expired refresh tokens are deleted. */
@@ -40,21 +60,26 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
     private readonly accounts: AccountRepository,
     private readonly refreshTokens: RefreshTokenRepository,
+    private readonly sessions: SessionRepository,
     private readonly hasher: PasswordHasher,
     private readonly throttler: LoginThrottler,
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
   ) {}
 
-  /** Expired refresh tokens are deleted at start and every few hours, so the table holds live sessions only. */
+  /** Expired refresh tokens and sessions are deleted at start and every few hours: the tables hold live ones. */
   onModuleInit(): void {
-    const prune = () =>
-      this.refreshTokens
-        .deleteExpired(new Date())
-        .then((count) => count > 0 && this.logger.log(`Deleted ${count} expired refresh token(s)`))
-        .catch((error: unknown) =>
-          this.logger.error(`Deleting expired refresh tokens failed: ${String(error)}`),
-        );
+    const prune = async () => {
+      try {
+        const now = new Date();
+        const tokens = await this.refreshTokens.deleteExpired(now);
+        const sessions = await this.sessions.deleteStale(this.staleBefore(now));
+        if (tokens + sessions > 0)
+          this.logger.log(`Deleted ${tokens} expired refresh token(s) and ${sessions} expired session(s)`);
+      } catch (error) {
+        this.logger.error(`Deleting expired sessions failed: ${String(error)}`);
+      }
+    };
     void prune();
     this.pruner = setInterval(() => void prune(), PRUNE_INTERVAL_MS);
     this.pruner.unref();
@@ -64,41 +89,101 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     if (this.pruner) clearInterval(this.pruner);
   }
 
-  async login(ip: string, { username, password }: LoginRequest): Promise<TokenPair> {
+  /** What the login page offers. */
+  options(): SignInOptions {
+    const methods = this.config.authMethods;
+    return { methods, passwordForm: methods.includes('local'), oidc: null };
+  }
+
+  async login(client: ClientContext, { username, password }: LoginRequest): Promise<TokenPair> {
+    const ip = client.address;
+    if (!this.config.authMethods.includes('local')) {
+      throw new ForbiddenException('Signing in with a password is switched off on this hub');
+    }
     const attempt = this.throttler.attempt(ip, username);
     const account = await this.accounts.findByUsername(username);
-    const valid = await this.hasher.verify(account?.passwordHash ?? null, password);
+    const valid =
+      (await this.hasher.verify(account?.source === 'local' ? account.passwordHash : null, password)) &&
+      account?.source === 'local';
     if (!account || !valid) {
       this.logger.warn(`Failed sign-in for "${username}" from ${ip}`);
-      await this.audit.record(
-        { type: 'account', id: account?.id ?? null, name: username, channel: 'ui' },
-        {
-          action: 'auth.login',
-          result: 'refused',
-          details: { from: ip },
-          message: 'wrong username or password',
-        },
-      );
+      await this.refused(account, username, 'local', ip, 'wrong username or password', attempt.exhausted);
       throw new UnauthorizedException('Wrong username or password');
     }
     attempt.succeeded();
-    return this.issue(account, randomUUID());
+    return this.signIn(account, 'local', client);
+  }
+
+  /**
+   * Starts a session for an account whose identity a sign-in method has established, and records it. Every
+   * method (password, directory, identity provider, proxy) ends here.
+   */
+  async signIn(account: AccountEntity, method: SignInMethod, client: ClientContext): Promise<TokenPair> {
+    const now = new Date();
+    const session = {
+      id: randomUUID(),
+      accountId: account.id,
+      method,
+      client: client.userAgent ? shortenUserAgent(client.userAgent) : null,
+      address: client.address,
+      createdAt: now,
+      lastUsedAt: now,
+    };
+    await this.sessions.insert(session);
+    await this.audit.record(
+      { type: 'account', id: account.id, name: account.username, channel: 'ui' },
+      { action: 'auth.login', result: 'ok', details: { method, from: client.address } },
+    );
+    return this.issue(account, session.id);
+  }
+
+  /**
+   * Records a refused sign-in; `lockedOut` when it used up the last attempt a throttle allows, which is
+   * recorded too: the next tries are refused without a check.
+   */
+  async refused(
+    account: AccountEntity | null,
+    username: string,
+    method: SignInMethod,
+    ip: string,
+    message: string,
+    lockedOut: boolean,
+  ): Promise<void> {
+    const actor = { type: 'account' as const, id: account?.id ?? null, name: username, channel: 'ui' };
+    await this.audit.record(actor, {
+      action: 'auth.login',
+      result: 'refused',
+      details: { method, from: ip },
+      message,
+    });
+    if (lockedOut) {
+      this.logger.warn(`Sign-in for "${username}" from ${ip} is locked for a while after repeated failures`);
+      await this.audit.record(actor, {
+        action: 'auth.lockout',
+        result: 'refused',
+        details: { method, from: ip },
+        message: 'too many failed attempts; further ones are refused for a while',
+      });
+    }
   }
 
   /**
    * Rotates a refresh token. A token is good for one rotation; presenting it again means someone else has
    * it too, so its whole family (every token descended from the same sign-in) is revoked.
    */
-  async refresh(ip: string, refreshToken: string): Promise<TokenPair> {
+  async refresh(client: ClientContext, refreshToken: string): Promise<TokenPair> {
+    const ip = client.address;
     const attempt = this.throttler.attempt(ip, null);
     const now = new Date();
     const stored = await this.refreshTokens.findByHash(hashToken(refreshToken));
     if (!stored) throw new UnauthorizedException('Unknown refresh token; sign in again');
     attempt.succeeded();
-    if (stored.revokedAt) throw new UnauthorizedException('This session was signed out; sign in again');
+    const session = await this.sessions.findById(stored.familyId);
+    if (stored.revokedAt || !session || session.revokedAt)
+      throw new UnauthorizedException('This session was signed out; sign in again');
     if (stored.expiresAt <= now) throw new UnauthorizedException('The session has expired; sign in again');
     if (stored.usedAt || !(await this.refreshTokens.markUsed(stored.id, now))) {
-      await this.refreshTokens.revokeFamily(stored.familyId, now);
+      await this.endSessions(stored.accountId, [stored.familyId], now);
       this.logger.warn(`Refresh token reused for account ${stored.accountId} from ${ip}: session revoked`);
       throw new UnauthorizedException(
         'Refresh token already used; the session has been signed out for safety',
@@ -106,17 +191,59 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     }
     const account = await this.accounts.findById(stored.accountId);
     if (!account) throw new UnauthorizedException('The account no longer exists');
-    return this.issue(account, stored.familyId);
+    await this.sessions.touch(session.id, ip, now);
+    return this.issue(account, session.id);
+  }
+
+  /** The caller's signed-in devices. */
+  async listSessions(principal: Principal): Promise<SessionView[]> {
+    const live = await this.sessions.listLive(principal.accountId, this.staleBefore(new Date()));
+    return live.map((session) => toSessionView(session, principal.sessionId));
+  }
+
+  /** Signs one of the caller's sessions out (this one, or another device). */
+  async signOut(principal: Principal, sessionId: string, ip: string): Promise<void> {
+    const now = new Date();
+    if (!(await this.sessions.revoke(principal.accountId, sessionId, now))) {
+      throw new NotFoundException('No such signed-in session of yours (it may have ended already)');
+    }
+    await this.refreshTokens.revokeFamilies([sessionId], now);
+    await this.audit.record(accountActor(principal), {
+      action: 'auth.logout',
+      result: 'ok',
+      details: { session: sessionId, current: sessionId === principal.sessionId, from: ip },
+    });
+  }
+
+  /** Signs out every session of the caller but the one asking; returns how many. */
+  async signOutOthers(principal: Principal, ip: string): Promise<number> {
+    const ended = await this.endSessions(principal.accountId, null, new Date(), principal.sessionId);
+    await this.audit.record(accountActor(principal), {
+      action: 'auth.logout',
+      result: 'ok',
+      details: { others: ended.length, from: ip },
+    });
+    return ended.length;
   }
 
   /**
    * Changes the caller's own password after checking the current one (throttled like a sign-in, since it
    * is a password guess too). Every session of the account is signed out; the caller gets a fresh one.
    */
-  async changePassword(ip: string, principal: Principal, request: ChangePasswordRequest): Promise<TokenPair> {
+  async changePassword(
+    client: ClientContext,
+    principal: Principal,
+    request: ChangePasswordRequest,
+  ): Promise<TokenPair> {
+    const ip = client.address;
     const attempt = this.throttler.attempt(ip, principal.username);
     const account = await this.accounts.findById(principal.accountId);
     if (!account) throw new UnauthorizedException('The account no longer exists');
+    if (account.source !== 'local') {
+      throw new ForbiddenException(
+        `Your password is kept by ${SOURCE_NAMES[account.source]}; change it there`,
+      );
+    }
     const actor = accountActor(principal);
     if (!(await this.hasher.verify(account.passwordHash, request.currentPassword))) {
       await this.audit.record(actor, {
@@ -131,10 +258,14 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     attempt.succeeded();
     assertPasswordAllowed(account.username, request.newPassword);
     await this.accounts.update(account.id, { passwordHash: await this.hasher.hash(request.newPassword) });
-    await this.refreshTokens.revokeAccount(account.id, new Date());
-    await this.audit.record(actor, { action: 'account.password', result: 'ok', details: { from: ip } });
+    const ended = await this.endSessions(account.id, null, new Date());
+    await this.audit.record(actor, {
+      action: 'account.password',
+      result: 'ok',
+      details: { from: ip, signedOut: ended.length },
+    });
     this.logger.log(`"${account.username}" changed their password; their other sessions are signed out`);
-    return this.issue(account, randomUUID());
+    return this.signIn(account, 'local', client);
   }
 
   /** Checks an access token presented outside HTTP (the UI's live socket); returns who it is and until when. */
@@ -145,26 +276,71 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     } catch {
       throw new UnauthorizedException('Invalid or expired access token');
     }
-    if (claims.typ !== 'access') throw new UnauthorizedException('Not an access token');
-    const account = await this.accounts.findForToken(claims.sub);
-    if (!account) throw new UnauthorizedException('The account no longer exists');
-    return {
-      principal: { accountId: account.id, username: account.username, role: account.role },
-      expiresAt: claims.exp * 1000,
-    };
+    return { principal: await this.principalFor(claims), expiresAt: claims.exp * 1000 };
   }
 
-  private async issue(account: AccountEntity, familyId: string): Promise<TokenPair> {
-    const claims: AccessTokenClaims = { sub: account.id, role: account.role, typ: 'access' };
+  /** Who an access token's claims name, if its session is still signed in and its account still exists. */
+  async principalFor(claims: AccessTokenClaims): Promise<Principal> {
+    if (claims.typ !== 'access') throw new UnauthorizedException('Not an access token');
+    if (typeof claims.sid !== 'string' || !(await this.sessions.isLive(claims.sid)))
+      throw new UnauthorizedException('This session was signed out; sign in again');
+    const account = await this.accounts.findForToken(claims.sub);
+    if (!account) throw new UnauthorizedException('The account no longer exists');
+    return { accountId: account.id, username: account.username, role: account.role, sessionId: claims.sid };
+  }
+
+  /** Ends sessions (the given ones, or all of the account's but `keep`) with their refresh tokens. */
+  private async endSessions(
+    accountId: string,
+    ids: string[] | null,
+    at: Date,
+    keep: string | null = null,
+  ): Promise<string[]> {
+    let ended: string[];
+    if (ids === null) ended = await this.sessions.revokeAccount(accountId, at, keep);
+    else {
+      for (const id of ids) await this.sessions.revoke(accountId, id, at);
+      ended = ids;
+    }
+    await this.refreshTokens.revokeFamilies(ended, at);
+    return ended;
+  }
+
+  /** A session nobody renewed for as long as a refresh token lives has expired. */
+  private staleBefore(now: Date): Date {
+    return new Date(now.getTime() - this.config.refreshTokenTtl * 1000);
+  }
+
+  private async issue(account: AccountEntity, sessionId: string): Promise<TokenPair> {
+    const claims: AccessTokenClaims = { sub: account.id, role: account.role, typ: 'access', sid: sessionId };
     const accessToken = await this.jwt.signAsync(claims, { expiresIn: this.config.accessTokenTtl });
     const refreshToken = randomToken();
     await this.refreshTokens.insert({
       id: randomUUID(),
       accountId: account.id,
-      familyId,
+      familyId: sessionId,
       tokenHash: hashToken(refreshToken),
       expiresAt: new Date(Date.now() + this.config.refreshTokenTtl * 1000),
     });
     return { accessToken, refreshToken, expiresIn: this.config.accessTokenTtl };
   }
+}
+
+const SOURCE_NAMES: Record<SignInMethod, string> = {
+  local: 'this hub',
+  ldap: 'your directory (LDAP)',
+  oidc: 'your identity provider',
+  proxy: 'your reverse proxy',
+};
+
+function toSessionView(session: SessionEntity, current: string | null): SessionView {
+  return {
+    id: session.id,
+    method: session.method,
+    client: session.client,
+    address: session.address,
+    createdAt: session.createdAt.toISOString(),
+    lastUsedAt: session.lastUsedAt.toISOString(),
+    current: session.id === current,
+  };
 }

@@ -6,6 +6,8 @@ export interface Principal {
   accountId: string;
   username: string;
   role: Role;
+  /** The signed-in session the access token belongs to. */
+  sessionId: string | null;
 }
 
 export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {

@@ -5,6 +5,8 @@ import { HUB_CONFIG } from '../config/tokens';
 /** One counted attempt; a successful one is handed back so it does not count against anyone. */
 export interface ThrottledAttempt {
   succeeded(): void;
+  /** This attempt used up what a limit allows: if it fails, the next ones are refused for a while. */
+  readonly exhausted: boolean;
 }
 
 /**
@@ -40,7 +42,9 @@ export class LoginThrottler {
     }
     for (const [key] of limits) this.push(key, now);
     if (this.windows.size > 10_000) this.prune(now);
+    const exhausted = limits.some(([key, max]) => (this.windows.get(key)?.length ?? 0) >= max);
     return {
+      exhausted,
       succeeded: () => {
         for (const [key] of limits) this.remove(key, now);
         if (username !== null) this.windows.delete(`user-ip:${username}|${ip}`);

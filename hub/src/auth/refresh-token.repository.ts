@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, LessThan, Repository } from 'typeorm';
+import { In, IsNull, LessThan, Repository } from 'typeorm';
 import { RefreshTokenEntity } from './refresh-token.entity';
 
 @Injectable()
@@ -31,9 +31,10 @@ export class RefreshTokenRepository {
     return result.affected ?? 0;
   }
 
-  /** Signs an account out everywhere (its password changed). */
-  async revokeAccount(accountId: string, at: Date): Promise<void> {
-    await this.tokens.update({ accountId, revokedAt: IsNull() }, { revokedAt: at });
+  /** The tokens of the given sessions can no longer renew them. */
+  async revokeFamilies(familyIds: string[], at: Date): Promise<void> {
+    if (familyIds.length === 0) return;
+    await this.tokens.update({ familyId: In(familyIds), revokedAt: IsNull() }, { revokedAt: at });
   }
 
   async revokeFamily(familyId: string, at: Date): Promise<void> {

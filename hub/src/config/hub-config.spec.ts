@@ -62,6 +62,15 @@ describe('loadHubConfig', () => {
     expect(() => loadHubConfig({ ACCESS_TOKEN_TTL: '1.5' })).toThrow('whole number');
   });
 
+  it('reads the sign-in methods, local by default', () => {
+    expect(loadHubConfig({}).authMethods).toEqual(['local']);
+    expect(loadHubConfig({ AUTH_METHODS: ' OIDC, local ' }).authMethods).toEqual(['oidc', 'local']);
+    expect(() => loadHubConfig({ AUTH_METHODS: 'local,saml' })).toThrow(
+      'AUTH_METHODS="local,saml": must list local, ldap, oidc and/or proxy',
+    );
+    expect(() => loadHubConfig({ AUTH_METHODS: 'local,local' })).toThrow('names a method twice');
+  });
+
   it('refuses a short JWT secret', () => {
     expect(() => loadHubConfig({ KIDTIME_JWT_SECRET: 'short' })).toThrow('KIDTIME_JWT_SECRET');
   });

@@ -1,6 +1,11 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
-import { DEFAULT_MQTT_BASE_TOPIC, mqttBaseTopicSchema } from '@kidtime/protocol';
+import {
+  DEFAULT_MQTT_BASE_TOPIC,
+  mqttBaseTopicSchema,
+  signInMethodSchema,
+  type SignInMethod,
+} from '@kidtime/protocol';
 import { z } from 'zod';
 import { DEFAULT_DISCOVERY_PREFIX, topicsOverlap } from '../home-assistant/ha-topics';
 
@@ -45,6 +50,19 @@ const environmentSchema = z.object({
     .min(10, 'must be at least 10 seconds')
     .max(86_400, 'must be at most 86400 seconds (a day)')
     .default(15 * 60),
+  /** How people sign in: any of local, ldap, oidc, proxy, comma-separated. */
+  AUTH_METHODS: z
+    .string()
+    .transform((list) => list.split(',').map((method) => method.trim().toLowerCase()))
+    .pipe(
+      z
+        .array(
+          z.enum(signInMethodSchema.options, 'must list local, ldap, oidc and/or proxy, comma-separated'),
+        )
+        .min(1, 'must name at least one method')
+        .refine((methods) => new Set(methods).size === methods.length, 'names a method twice'),
+    )
+    .default(['local']),
   /** The embedded MQTT broker: on unless MQTT_URL names an external one. */
   MQTT_EMBEDDED: booleanSchema.optional(),
   MQTT_PORT: port.default(1883),
@@ -88,6 +106,8 @@ export interface HubConfig {
   publicUrl: string | null;
   jwtSecret: string | null;
   uiDir: string;
+  /** The sign-in methods the hub accepts, in the configured order. */
+  authMethods: SignInMethod[];
   /** How long an access token lives, seconds. */
   accessTokenTtl: number;
   /** How long a refresh token lives, seconds. */
@@ -140,7 +160,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubC
   const parsed = environmentSchema.safeParse(blankToUndefined(env));
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
-      const name = issue.path.join('.');
+      const name = String(issue.path[0]);
       return `${name}=${JSON.stringify(env[name] ?? '')}: ${issue.message}`;
     });
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
@@ -187,6 +207,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubC
     uiDir: e.KIDTIME_UI_DIR
       ? path.resolve(cwd, e.KIDTIME_UI_DIR)
       : path.resolve(__dirname, '../../../ui/dist'),
+    authMethods: e.AUTH_METHODS,
     accessTokenTtl: e.ACCESS_TOKEN_TTL,
     refreshTokenTtl: 30 * 24 * 3600,
     enrollmentValidMinutes: 15,

@@ -9,6 +9,7 @@ import { ManagedUserEntity } from '../devices/managed-user.entity';
 import { UsageDayEntity } from '../usage/usage-day.entity';
 import { MqttLoginEntity } from '../home-assistant/mqtt-login.entity';
 import { DeviceSshEntity } from '../ssh/device-ssh.entity';
+import { SessionEntity } from '../auth/session.entity';
 
 export const ENTITIES = [
   AccountEntity,
@@ -22,4 +23,5 @@ export const ENTITIES = [
   UsageDayEntity,
   MqttLoginEntity,
   DeviceSshEntity,
+  SessionEntity,
 ];

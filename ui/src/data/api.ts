@@ -58,8 +58,12 @@ export class Session extends EventTarget {
     await this.login(username, password);
   }
 
-  /** The parent signs out: `signed-out`. */
-  signOut(): void {
+  /**
+   * The parent signs out: the hub ends this session (its tokens stop working everywhere), then `signed-out`.
+   * Signing out works offline too: the tokens are forgotten here either way.
+   */
+  async signOut(): Promise<void> {
+    if (this.accessToken) await this.request('POST', '/api/auth/logout').catch(() => undefined);
     this.end('signed-out');
   }
 

@@ -61,6 +61,14 @@ describe('audit entries in words', () => {
   it('describes household changes from their details', () => {
     const plain = (over: Partial<AuditEntryView>) =>
       describeAudit(entry({ deviceId: null, login: null, commandId: null, ...over }), names).sentence;
+    expect(plain({ action: 'auth.login', details: { method: 'oidc', from: '10.0.0.5' } })).toBe(
+      'mum signed in through the identity provider',
+    );
+    expect(plain({ action: 'auth.lockout', result: 'refused' })).toBe(
+      'Sign-in as mum was locked for a while after repeated wrong passwords',
+    );
+    expect(plain({ action: 'auth.logout', details: { others: 2 } })).toBe('mum signed out their 2 other device(s)');
+    expect(plain({ action: 'auth.logout', details: { current: false } })).toBe('mum signed out one of their devices');
     expect(plain({ action: 'child.create', details: { name: 'Ana', members: [] } })).toBe('mum added the child Ana');
     expect(plain({ action: 'child.update', details: { id: 'child-ana', members: [] } })).toBe(
       'mum changed the logins of Ana',

@@ -42,7 +42,7 @@ export const ACTIONS: ReadonlyArray<{ value: string; label: string }> = [
   { value: 'time.set', label: 'Time set or locked' },
   { value: 'schedule.set', label: 'Schedule changes' },
   { value: 'playtime.set', label: 'PlayTime changes' },
-  { value: 'auth.login', label: 'Sign-in attempts' },
+  { value: 'auth.', label: 'Sign-ins, sign-outs, lockouts' },
   { value: 'account.', label: 'Accounts and passwords' },
   { value: 'child.', label: 'Children' },
   { value: 'device.', label: 'PCs added, renamed, removed' },
@@ -53,6 +53,13 @@ export const ACTIONS: ReadonlyArray<{ value: string; label: string }> = [
 export function channelLabel(channel: string): string {
   return CHANNELS.find((c) => c.value === channel)?.label ?? channel;
 }
+
+const METHODS: Record<string, string> = {
+  local: 'with a password',
+  ldap: 'through the directory (LDAP)',
+  oidc: 'through the identity provider',
+  proxy: 'through the reverse proxy',
+};
 
 const OUTCOMES: Record<string, string> = {
   queued: 'queued: the PC is offline',
@@ -91,8 +98,18 @@ export function describeAudit(entry: AuditEntryView, names: AuditNames): AuditTe
   const tried = (done: string, attempted: string) => (problem ? attempted : done);
   const sentence = ((): string => {
     switch (entry.action) {
-      case 'auth.login':
-        return tried(`${who} signed in`, `Someone tried to sign in as ${who}`);
+      case 'auth.login': {
+        const method = METHODS[text('method') ?? ''];
+        const via = method ? ` ${method}` : '';
+        return tried(`${who} signed in${via}`, `Someone tried to sign in as ${who}${via}`);
+      }
+      case 'auth.lockout':
+        return `Sign-in as ${who} was locked for a while after repeated wrong passwords`;
+      case 'auth.logout': {
+        const others = entry.details?.others;
+        if (typeof others === 'number') return `${who} signed out their ${others} other device(s)`;
+        return entry.details?.current === false ? `${who} signed out one of their devices` : `${who} signed out`;
+      }
       case 'account.password':
         return tried(`${who} changed their password`, `${who} tried to change their password`);
       case 'account.setup':

@@ -4,6 +4,7 @@ import { Children1764000000000 } from './1764000000000-children';
 import { Usage1764100000000 } from './1764100000000-usage';
 import { MqttLogins1764200000000 } from './1764200000000-mqtt-logins';
 import { Ssh1764300000000 } from './1764300000000-ssh';
+import { Sessions1764400000000 } from './1764400000000-sessions';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Usage1764100000000,
   MqttLogins1764200000000,
   Ssh1764300000000,
+  Sessions1764400000000,
 ];
