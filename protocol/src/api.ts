@@ -392,3 +392,39 @@ export const sessionViewSchema = z.object({
   current: z.boolean(),
 });
 export type SessionView = z.infer<typeof sessionViewSchema>;
+
+/**
+ * What an API token may do, at most what its account may: `read` looks (as a viewer), `control` also changes
+ * time, schedules, children and PCs (as a parent), `admin` also does what only owners do. No token can create
+ * tokens, change a password or manage accounts and sign-ins.
+ */
+export const apiTokenScopeSchema = z.enum(['read', 'control', 'admin']);
+export type ApiTokenScope = z.infer<typeof apiTokenScopeSchema>;
+
+/** `POST /api/tokens`. */
+export const createApiTokenSchema = z.strictObject({
+  name: displayNameSchema,
+  scope: apiTokenScopeSchema,
+  /** Days until it stops working; none: until revoked. */
+  expiresInDays: z.number().int('must be a whole number of days').min(1).max(3650).nullable().optional(),
+});
+export type CreateApiTokenRequest = z.infer<typeof createApiTokenSchema>;
+
+export const apiTokenViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  scope: apiTokenScopeSchema,
+  /** The account it acts as. */
+  username: z.string(),
+  /** Its first characters, to tell tokens apart (`kt_AbCd…`). */
+  prefix: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+  lastUsedFrom: z.string().nullable(),
+});
+export type ApiTokenView = z.infer<typeof apiTokenViewSchema>;
+
+/** The new token: the secret is shown this once; only its hash is kept. */
+export const apiTokenCreatedSchema = apiTokenViewSchema.extend({ token: z.string() });
+export type ApiTokenCreated = z.infer<typeof apiTokenCreatedSchema>;

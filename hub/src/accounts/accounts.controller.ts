@@ -4,7 +4,7 @@ import { credentialsSchema, roleSchema, type AccountView } from '@kidtime/protoc
 import { z } from 'zod';
 import { accountActor } from '../audit/audit.service';
 import { CurrentPrincipal, type Principal } from '../auth/current-account';
-import { Roles } from '../common/decorators';
+import { NoApiToken, Roles } from '../common/decorators';
 import { ApiZodBody } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AccountsService } from './accounts.service';
@@ -15,6 +15,7 @@ const updateAccountSchema = z.strictObject({ role: roleSchema });
 @ApiTags('accounts')
 @ApiBearerAuth()
 @Roles('owner')
+@NoApiToken()
 @Controller('accounts')
 export class AccountsController {
   constructor(private readonly accounts: AccountsService) {}

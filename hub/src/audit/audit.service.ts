@@ -25,7 +25,16 @@ export interface AuditEvent {
 /** The hub itself (expiry, outcomes reported by devices). */
 export const SYSTEM_ACTOR: AuditActor = { type: 'system', id: null, name: 'kidtime', channel: 'system' };
 
+/** Who did it: a person in the app, or one of their API tokens (named so a parent knows which automation). */
 export function accountActor(principal: Principal, channel = 'ui'): AuditActor {
+  if (principal.apiToken) {
+    return {
+      type: 'api-token',
+      id: principal.apiToken.id,
+      name: `${principal.apiToken.name} (${principal.username})`,
+      channel: 'api-token',
+    };
+  }
   return { type: 'account', id: principal.accountId, name: principal.username, channel };
 }
 

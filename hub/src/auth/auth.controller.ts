@@ -15,7 +15,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { AccountsService } from '../accounts/accounts.service';
 import { normalizeAddress } from '../common/client-address';
-import { Public, Roles } from '../common/decorators';
+import { NoApiToken, Public, Roles } from '../common/decorators';
 import { ApiZodBody } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AuthService, type ClientContext } from './auth.service';
@@ -61,6 +61,7 @@ export class AuthController {
   }
 
   @Post('password')
+  @NoApiToken()
   @HttpCode(200)
   @Roles('owner', 'parent', 'viewer')
   @ApiBearerAuth()
@@ -84,6 +85,7 @@ export class AuthController {
   }
 
   @Get('sessions')
+  @NoApiToken()
   @Roles('owner', 'parent', 'viewer')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Your signed-in devices, most recently used first' })
@@ -92,6 +94,7 @@ export class AuthController {
   }
 
   @Delete('sessions/:id')
+  @NoApiToken()
   @HttpCode(204)
   @Roles('owner', 'parent', 'viewer')
   @ApiBearerAuth()
@@ -105,6 +108,7 @@ export class AuthController {
   }
 
   @Delete('sessions')
+  @NoApiToken()
   @Roles('owner', 'parent', 'viewer')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Sign out every device of yours but this one' })
@@ -116,6 +120,7 @@ export class AuthController {
   }
 
   @Post('logout')
+  @NoApiToken()
   @HttpCode(204)
   @Roles('owner', 'parent', 'viewer')
   @ApiBearerAuth()

@@ -9,6 +9,10 @@ import { AccountsController } from '../accounts/accounts.controller';
 import { AccountsService } from '../accounts/accounts.service';
 import { SetupController } from '../accounts/setup.controller';
 import { HUB_SECRETS, type HubSecrets } from '../config/tokens';
+import { ApiTokenEntity } from './api-token.entity';
+import { ApiTokenRepository } from './api-token.repository';
+import { ApiTokensController } from './api-tokens.controller';
+import { ApiTokensService } from './api-tokens.service';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard, RolesGuard } from './guards';
@@ -24,7 +28,7 @@ import { SessionRepository } from './session.repository';
 /** Accounts, sign-in and the global guards: every route needs a token unless @Public(). */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([AccountEntity, RefreshTokenEntity, SessionEntity]),
+    TypeOrmModule.forFeature([AccountEntity, RefreshTokenEntity, SessionEntity, ApiTokenEntity]),
     PassportModule,
     JwtModule.registerAsync({
       inject: [HUB_SECRETS],
@@ -35,11 +39,13 @@ import { SessionRepository } from './session.repository';
       }),
     }),
   ],
-  controllers: [AuthController, SetupController, AccountsController],
+  controllers: [AuthController, ApiTokensController, SetupController, AccountsController],
   providers: [
     AccountRepository,
     RefreshTokenRepository,
     SessionRepository,
+    ApiTokenRepository,
+    ApiTokensService,
     AccountsService,
     AuthService,
     PasswordHasher,

@@ -9,19 +9,36 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Role } from '@kidtime/protocol';
 import type { Request } from 'express';
-import { IS_PUBLIC, ROLES } from '../common/decorators';
+import { normalizeAddress } from '../common/client-address';
+import { IS_PUBLIC, NO_API_TOKEN, ROLES } from '../common/decorators';
+import { API_TOKEN_PREFIX, ApiTokensService } from './api-tokens.service';
 import type { Principal } from './current-account';
 
-/** Global: every route needs a valid access token unless it is marked @Public(). */
+/**
+ * Global: every route needs a valid access token (a person signed in) or API token (an automation) unless it
+ * is marked @Public().
+ */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly apiTokens: ApiTokensService,
+  ) {
     super();
   }
 
-  override canActivate(context: ExecutionContext) {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     if (this.isPublic(context)) return true;
-    return super.canActivate(context);
+    const request = context.switchToHttp().getRequest<Request & { user?: Principal }>();
+    const bearer = /^Bearer (\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
+    if (bearer?.startsWith(API_TOKEN_PREFIX)) {
+      request.user = await this.apiTokens.authenticate(
+        bearer,
+        normalizeAddress(request.socket.remoteAddress),
+      );
+      return true;
+    }
+    return (await super.canActivate(context)) as boolean;
   }
 
   override handleRequest<T>(error: unknown, principal: T, info: unknown): T {
@@ -53,14 +70,25 @@ export class RolesGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Request & { user?: Principal }>();
     const role = request.user?.role;
     if (!role) throw new UnauthorizedException('Not signed in');
+    const token = request.user?.apiToken;
+    if (
+      token &&
+      this.reflector.getAllAndOverride<boolean>(NO_API_TOKEN, [context.getHandler(), context.getClass()])
+    ) {
+      throw new ForbiddenException(
+        'API tokens cannot do this (tokens, passwords, accounts and sign-ins): sign in to the app instead',
+      );
+    }
     const allowed =
       this.reflector.getAllAndOverride<Role[]>(ROLES, [context.getHandler(), context.getClass()]) ??
       (READ_METHODS.has(request.method) ? ['owner', 'parent', 'viewer'] : ['owner', 'parent']);
     if (!allowed.includes(role)) {
       throw new ForbiddenException(
-        role === 'viewer'
-          ? 'Viewers can look but not change anything'
-          : `This needs the ${allowed.join(' or ')} role`,
+        token
+          ? `The API token "${token.name}" has the "${token.scope}" scope, which does not allow this`
+          : role === 'viewer'
+            ? 'Viewers can look but not change anything'
+            : `This needs the ${allowed.join(' or ')} role`,
       );
     }
     return true;

@@ -3,6 +3,7 @@ import type { Role } from '@kidtime/protocol';
 
 export const IS_PUBLIC = 'kidtime:public';
 export const ROLES = 'kidtime:roles';
+export const NO_API_TOKEN = 'kidtime:no-api-token';
 
 /** Opts a route out of the global JWT guard. */
 export const Public = () => SetMetadata(IS_PUBLIC, true);
@@ -12,3 +13,9 @@ export const Public = () => SetMetadata(IS_PUBLIC, true);
  * changes to owners and parents: viewers can never change anything unless a route says so.
  */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
+
+/**
+ * Closes a route to API tokens, whatever their scope: a token cannot mint tokens or credentials, change a
+ * password, manage accounts or sign-ins. Only a person who signed in can.
+ */
+export const NoApiToken = () => SetMetadata(NO_API_TOKEN, true);

@@ -5,7 +5,7 @@ import type { Request } from 'express';
 import type { z } from 'zod';
 import { accountActor } from '../audit/audit.service';
 import { CurrentPrincipal, type Principal } from '../auth/current-account';
-import { Roles } from '../common/decorators';
+import { NoApiToken, Roles } from '../common/decorators';
 import { ApiZodBody } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { hubUrlOf } from '../devices/hub-url';
@@ -28,6 +28,7 @@ export class HaLoginController {
 
   @Post('login')
   @Roles('owner')
+  @NoApiToken()
   @ApiOperation({
     summary:
       "Create Home Assistant's MQTT login on the embedded broker, or replace it (owner): the password is shown only in this answer; Home Assistant's connections with the old one are dropped",
@@ -48,6 +49,7 @@ export class HaLoginController {
 
   @Delete('login')
   @Roles('owner')
+  @NoApiToken()
   @HttpCode(204)
   @ApiOperation({ summary: "Remove Home Assistant's MQTT login (owner): its connections are dropped" })
   @ApiResponse({ status: 404, description: 'There is no such login' })

@@ -64,6 +64,9 @@ describe('audit entries in words', () => {
     expect(plain({ action: 'auth.login', details: { method: 'oidc', from: '10.0.0.5' } })).toBe(
       'mum signed in through the identity provider',
     );
+    expect(plain({ action: 'api-token.create', details: { name: 'HA', scope: 'control' } })).toBe(
+      'mum created the API token HA (control)',
+    );
     expect(plain({ action: 'auth.lockout', result: 'refused' })).toBe(
       'Sign-in as mum was locked for a while after repeated wrong passwords',
     );

@@ -44,6 +44,7 @@ export const ACTIONS: ReadonlyArray<{ value: string; label: string }> = [
   { value: 'playtime.set', label: 'PlayTime changes' },
   { value: 'auth.', label: 'Sign-ins, sign-outs, lockouts' },
   { value: 'account.', label: 'Accounts and passwords' },
+  { value: 'api-token.', label: 'API tokens' },
   { value: 'child.', label: 'Children' },
   { value: 'device.', label: 'PCs added, renamed, removed' },
   { value: 'enrollment.', label: 'Codes to add a PC' },
@@ -110,6 +111,10 @@ export function describeAudit(entry: AuditEntryView, names: AuditNames): AuditTe
         if (typeof others === 'number') return `${who} signed out their ${others} other device(s)`;
         return entry.details?.current === false ? `${who} signed out one of their devices` : `${who} signed out`;
       }
+      case 'api-token.create':
+        return `${who} created the API token ${text('name') ?? ''} (${text('scope') ?? '?'})`;
+      case 'api-token.revoke':
+        return `${who} revoked the API token ${text('name') ?? ''}`;
       case 'account.password':
         return tried(`${who} changed their password`, `${who} tried to change their password`);
       case 'account.setup':

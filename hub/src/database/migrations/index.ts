@@ -5,6 +5,7 @@ import { Usage1764100000000 } from './1764100000000-usage';
 import { MqttLogins1764200000000 } from './1764200000000-mqtt-logins';
 import { Ssh1764300000000 } from './1764300000000-ssh';
 import { Sessions1764400000000 } from './1764400000000-sessions';
+import { ApiTokens1764500000000 } from './1764500000000-api-tokens';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   MqttLogins1764200000000,
   Ssh1764300000000,
   Sessions1764400000000,
+  ApiTokens1764500000000,
 ];
