@@ -7,7 +7,13 @@
 import type { DeviceView } from '@kidtime/protocol';
 import type { Browser, Page } from 'playwright-core';
 import { ApiClient } from './support/api-client';
-import { PHONE, launchBrowser, screenshot, seriousAccessibilityViolations } from './support/browser';
+import {
+  PHONE,
+  launchBrowser,
+  pageOverflow,
+  screenshot,
+  seriousAccessibilityViolations,
+} from './support/browser';
 import { HubProcess } from './support/hub-process';
 import { OWNER } from './support/household';
 import { eventually } from './support/processes';
@@ -33,18 +39,6 @@ const stored = (page: Page) =>
   page.evaluate(() => {
     const inPage = globalThis as unknown as { localStorage: object; sessionStorage: object };
     return JSON.stringify({ ...inPage.localStorage, ...inPage.sessionStorage });
-  });
-
-/** How far the page is wider than the screen, in CSS pixels (0: it fits). */
-const pageOverflow = (page: Page) =>
-  page.evaluate(() => {
-    const inPage = globalThis as unknown as {
-      innerWidth: number;
-      visualViewport: { width: number } | null;
-      document: { documentElement: { scrollWidth: number } };
-    };
-    const screenWidth = inPage.visualViewport?.width ?? inPage.innerWidth;
-    return Math.max(0, Math.round(inPage.document.documentElement.scrollWidth - screenWidth));
   });
 
 const open = (page: Page, tab: 'Today' | 'PCs') =>

@@ -93,3 +93,15 @@ export async function seriousAccessibilityViolations(page: Page): Promise<string
           .join('; ')}`,
     );
 }
+
+/** How far the page is wider than the screen, in CSS pixels (0: it fits). */
+export const pageOverflow = (page: Page) =>
+  page.evaluate(() => {
+    const inPage = globalThis as unknown as {
+      innerWidth: number;
+      visualViewport: { width: number } | null;
+      document: { documentElement: { scrollWidth: number } };
+    };
+    const screenWidth = inPage.visualViewport?.width ?? inPage.innerWidth;
+    return Math.max(0, Math.round(inPage.document.documentElement.scrollWidth - screenWidth));
+  });

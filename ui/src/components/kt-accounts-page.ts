@@ -9,6 +9,7 @@ import { hubContext, type HubContext } from '../data/context';
 import { sharedStyles } from './shared-styles';
 import './kt-home-assistant-card';
 import './kt-password-form';
+import './kt-sign-ins-card';
 
 const ROLES: ReadonlyArray<{ role: Role; label: string; description: string }> = [
   { role: 'owner', label: 'Owner', description: 'Everything, including who has an account.' },
@@ -43,12 +44,15 @@ export class KtAccountsPage extends LitElement {
       p {
         margin: 0;
       }
+      /* minmax(0, …): a long word or a wide control wraps or shrinks instead of widening the phone's page. */
       .stack {
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 1rem;
       }
       .layout {
         display: grid;
+        grid-template-columns: minmax(0, 1fr);
         gap: 1rem;
         align-items: start;
       }
@@ -143,7 +147,10 @@ export class KtAccountsPage extends LitElement {
           ${this._owner ? this._accountsSection() : nothing}
           <kt-home-assistant-card></kt-home-assistant-card>
         </div>
-        <kt-password-form></kt-password-form>
+        <div class="stack">
+          <kt-password-form></kt-password-form>
+          <kt-sign-ins-card></kt-sign-ins-card>
+        </div>
       </div>
     `;
   }

@@ -5,6 +5,12 @@ import { ApiError } from '../data/api';
 import { hubContext, type HubContext } from '../data/context';
 import { sharedStyles } from './shared-styles';
 
+const SOURCES: Record<string, string> = {
+  ldap: 'your household directory (LDAP)',
+  oidc: 'your identity provider',
+  proxy: 'your reverse proxy',
+};
+
 /** Changing your own password: allowed for every role, viewers included. */
 @customElement('kt-password-form')
 export class KtPasswordForm extends LitElement {
@@ -42,6 +48,15 @@ export class KtPasswordForm extends LitElement {
   @state() private _error = '';
 
   override render() {
+    if (this._hub.account.source !== 'local') {
+      return html`<section class="card" aria-labelledby="title">
+        <h2 id="title">Your password</h2>
+        <p>
+          You sign in through ${SOURCES[this._hub.account.source]}: change your password there. Kidtime keeps
+          no password for you.
+        </p>
+      </section>`;
+    }
     return html`<form class="card" aria-labelledby="title" @submit=${this._submit}>
       <h2 id="title">Change your password</h2>
       <label class="field">

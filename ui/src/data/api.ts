@@ -1,5 +1,9 @@
 import type {
   AccountView,
+  ApiTokenCreated,
+  ApiTokenScope,
+  ApiTokenView,
+  SessionView,
   AuditEntryView,
   ChildTimeResponse,
   ChildView,
@@ -341,4 +345,36 @@ export async function createHaLogin(session: Session): Promise<HaLoginCreated> {
 /** Removes Home Assistant's broker login (owner); Home Assistant is disconnected. */
 export async function removeHaLogin(session: Session): Promise<void> {
   await session.request('DELETE', '/api/home-assistant/login');
+}
+
+/** Your signed-in devices, most recently used first. */
+export async function listSessions(session: Session): Promise<SessionView[]> {
+  return (await session.request<SessionView[]>('GET', '/api/auth/sessions')).body;
+}
+
+/** Signs one of your other devices out: its tokens stop working at once. */
+export async function signOutSession(session: Session, id: string): Promise<void> {
+  await session.request('DELETE', `/api/auth/sessions/${id}`);
+}
+
+/** Signs out every device of yours but this one; how many were signed out. */
+export async function signOutOthers(session: Session): Promise<number> {
+  return (await session.request<{ signedOut: number }>('DELETE', '/api/auth/sessions')).body.signedOut;
+}
+
+/** Your API tokens (an owner sees everyone's), without their secrets. */
+export async function listApiTokens(session: Session): Promise<ApiTokenView[]> {
+  return (await session.request<ApiTokenView[]>('GET', '/api/tokens')).body;
+}
+
+/** A new API token; its secret is in this answer only. */
+export async function createApiToken(
+  session: Session,
+  request: { name: string; scope: ApiTokenScope; expiresInDays: number | null },
+): Promise<ApiTokenCreated> {
+  return (await session.request<ApiTokenCreated>('POST', '/api/tokens', request)).body;
+}
+
+export async function revokeApiToken(session: Session, id: string): Promise<void> {
+  await session.request('DELETE', `/api/tokens/${id}`);
 }
