@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(timekpr-next python3-dbusmock dbus openssh-server mosquitto docker-compose systemd curl chromium)
+APT_PACKAGES=(timekpr-next python3-dbusmock dbus openssh-server mosquitto slapd ldap-utils docker-compose systemd curl chromium)
 missing=()
 for package in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "ok installed" || missing+=("$package")

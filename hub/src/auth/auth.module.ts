@@ -17,6 +17,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard, RolesGuard } from './guards';
 import { jwtKey } from './jwt-key';
+import { LdapDirectory } from './ldap/ldap-directory';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginThrottler } from './login-throttler';
 import { PasswordHasher } from './password-hasher';
@@ -50,6 +51,7 @@ import { SessionRepository } from './session.repository';
     AuthService,
     PasswordHasher,
     LoginThrottler,
+    LdapDirectory,
     JwtStrategy,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },

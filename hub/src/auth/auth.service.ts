@@ -1,8 +1,10 @@
 import {
+  ConflictException,
   ForbiddenException,
   Inject,
   NotFoundException,
   Injectable,
+  ServiceUnavailableException,
   Logger,
   UnauthorizedException,
   type OnModuleDestroy,
@@ -18,6 +20,7 @@ import type {
   SignInOptions,
   TokenPair,
 } from '@kidtime/protocol';
+import { usernameSchema } from '@kidtime/protocol';
 import { randomUUID } from 'node:crypto';
 import type { AccountEntity } from '../accounts/account.entity';
 import { AccountRepository } from '../accounts/account.repository';
@@ -26,7 +29,9 @@ import { AuditService, accountActor } from '../audit/audit.service';
 import { hashToken, randomToken } from '../common/secure-token';
 import type { HubConfig } from '../config/hub-config';
 import { HUB_CONFIG } from '../config/tokens';
-import { LoginThrottler } from './login-throttler';
+import { DirectoryUnavailableError, LdapDirectory } from './ldap/ldap-directory';
+import { roleFromGroups } from './ldap/ldap-filter';
+import { LoginThrottler, type ThrottledAttempt } from './login-throttler';
 import { PasswordHasher } from './password-hasher';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import type { SessionEntity } from './session.entity';
@@ -65,6 +70,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     private readonly throttler: LoginThrottler,
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
+    private readonly directory: LdapDirectory,
   ) {}
 
   /** Expired refresh tokens and sessions are deleted at start and every few hours: the tables hold live ones. */
@@ -92,16 +98,29 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
   /** What the login page offers. */
   options(): SignInOptions {
     const methods = this.config.authMethods;
-    return { methods, passwordForm: methods.includes('local'), oidc: null };
+    return {
+      methods,
+      passwordForm: methods.includes('local') || methods.includes('ldap'),
+      oidc: null,
+    };
   }
 
+  /**
+   * The password form: a local account is checked here; anyone else is asked of the directory when LDAP is on.
+   * The attempt is counted before either check, so a directory does not widen what the throttle allows.
+   */
   async login(client: ClientContext, { username, password }: LoginRequest): Promise<TokenPair> {
     const ip = client.address;
-    if (!this.config.authMethods.includes('local')) {
+    const local = this.config.authMethods.includes('local');
+    const ldap = this.config.authMethods.includes('ldap');
+    if (!local && !ldap) {
       throw new ForbiddenException('Signing in with a password is switched off on this hub');
     }
     const attempt = this.throttler.attempt(ip, username);
     const account = await this.accounts.findByUsername(username);
+    if (ldap && !(local && account?.source === 'local')) {
+      return this.loginWithDirectory(client, username, password, account, attempt);
+    }
     const valid =
       (await this.hasher.verify(account?.source === 'local' ? account.passwordHash : null, password)) &&
       account?.source === 'local';
@@ -112,6 +131,103 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     }
     attempt.succeeded();
     return this.signIn(account, 'local', client);
+  }
+
+  /**
+   * Signs in a person the directory knows: their account is found by their entry's DN (not by name, which a
+   * directory can reuse), created on first sign-in with no password of its own, and given the role of their
+   * groups every time, so a change in the directory applies at the next sign-in.
+   */
+  private async loginWithDirectory(
+    client: ClientContext,
+    username: string,
+    password: string,
+    byName: AccountEntity | null,
+    attempt: ThrottledAttempt,
+  ): Promise<TokenPair> {
+    const ip = client.address;
+    const refuse = async (account: AccountEntity | null, message: string) => {
+      await this.refused(account, username, 'ldap', ip, message, attempt.exhausted);
+    };
+    let person;
+    try {
+      person = await this.directory.authenticate(username, password);
+    } catch (error) {
+      if (!(error instanceof DirectoryUnavailableError)) throw error;
+      await refuse(byName, `directory unavailable: ${error.message}`);
+      throw new ServiceUnavailableException(
+        `The hub cannot reach the directory (LDAP) to check your password right now (${error.message}); try again in a moment, or ask whoever looks after the directory`,
+      );
+    }
+    if (!person) {
+      this.logger.warn(`Failed LDAP sign-in for "${username}" from ${ip}`);
+      await refuse(byName, 'wrong username or password');
+      throw new UnauthorizedException('Wrong username or password');
+    }
+    const role = roleFromGroups(person.groups, this.config.ldap!.groups);
+    if (!role) {
+      this.logger.warn(`LDAP sign-in for "${username}" refused: in none of the groups for Kidtime`);
+      await refuse(byName, 'in none of the LDAP groups that may sign in');
+      // The password was right, so saying why is safe, and it tells the family what to change.
+      throw new ForbiddenException(
+        'Your directory account is not in any of the groups allowed to use Kidtime; ask whoever looks after the directory to add you to one',
+      );
+    }
+    let account = await this.accounts.findByExternalId('ldap', person.dn);
+    if (!account) {
+      if (byName) {
+        // Someone else already has this name here (a local account, or another directory entry). Never taken
+        // over: that would hand its role and history to whoever the directory calls by the same name. 409 with
+        // the reason, not the generic 401: the directory has just confirmed the password, so this tells an
+        // outsider nothing, and a generic 401 would have the person retype a right password forever.
+        await refuse(
+          byName,
+          `the name belongs to another account (${byName.source}); not linked to ${person.dn}`,
+        );
+        throw new ConflictException(
+          `The name "${username}" belongs to another Kidtime account already; an owner must rename or remove it before you can sign in with the directory`,
+        );
+      }
+      const parsed = usernameSchema.safeParse(username);
+      if (!parsed.success) {
+        await refuse(null, 'the directory name cannot be a Kidtime username');
+        throw new ForbiddenException(
+          `Your directory name cannot be a Kidtime username: it ${parsed.error.issues[0]?.message ?? 'is not allowed'}`,
+        );
+      }
+      account = await this.accounts.create({
+        username: parsed.data,
+        passwordHash: '',
+        role,
+        source: 'ldap',
+        externalId: person.dn,
+      });
+      this.logger.log(
+        `Created account "${account.username}" (${role}) for ${person.dn} on first LDAP sign-in`,
+      );
+      await this.audit.record(
+        { type: 'account', id: account.id, name: account.username, channel: 'ui' },
+        {
+          action: 'account.create',
+          result: 'ok',
+          details: { username: account.username, role, source: 'ldap', from: ip },
+        },
+      );
+    } else if (account.role !== role) {
+      const previous = account.role;
+      await this.accounts.update(account.id, { role });
+      account = { ...account, role };
+      await this.audit.record(
+        { type: 'account', id: account.id, name: account.username, channel: 'ui' },
+        {
+          action: 'account.role',
+          result: 'ok',
+          details: { username: account.username, from: previous, to: role, source: 'ldap' },
+        },
+      );
+    }
+    attempt.succeeded();
+    return this.signIn(account, 'ldap', client);
   }
 
   /**

@@ -141,4 +141,96 @@ describe('loadHubConfig', () => {
       expect(() => loadHubConfig({ HA_DISCOVERY_PREFIX: 'home/+' })).toThrow('HA_DISCOVERY_PREFIX="home/+"');
     });
   });
+
+  describe('LDAP', () => {
+    const ldap = {
+      AUTH_METHODS: 'local,ldap',
+      LDAP_URL: 'ldap://ldap.home:389',
+      LDAP_SEARCH_BASE: 'dc=home,dc=example',
+      LDAP_PARENT_GROUPS: 'cn=Parents,ou=groups,dc=home,dc=example',
+    };
+
+    it('is off unless AUTH_METHODS has ldap, whatever LDAP_URL says', () => {
+      expect(loadHubConfig({ LDAP_URL: 'ldap://ldap.home' }).ldap).toBeNull();
+    });
+
+    it('has defaults for the filters, the timeout and TLS', () => {
+      expect(loadHubConfig(ldap).ldap).toEqual({
+        url: 'ldap://ldap.home:389',
+        bindDn: null,
+        bindPassword: null,
+        searchBase: 'dc=home,dc=example',
+        userFilter: '(uid={username})',
+        groupFilter:
+          '(&(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))(|(member={dn})(uniqueMember={dn})))',
+        groups: { owner: [], parent: ['cn=parents,ou=groups,dc=home,dc=example'], viewer: [] },
+        timeoutMs: 5000,
+        tlsCaFile: null,
+        startTls: false,
+      });
+    });
+
+    it('reads a service account, several groups per role separated by ";", and TLS settings', () => {
+      const config = loadHubConfig({
+        ...ldap,
+        LDAP_BIND_DN: 'cn=kidtime,ou=services,dc=home,dc=example',
+        LDAP_BIND_PASSWORD: 'secret',
+        LDAP_OWNER_GROUPS: 'cn=admins,ou=groups,dc=home ; cn=Owners, ou=groups, dc=home',
+        LDAP_USER_FILTER: '(&(objectClass=person)(mail={username}))',
+        LDAP_TIMEOUT: '12',
+        LDAP_STARTTLS: 'yes',
+        LDAP_TLS_CA_FILE: '/etc/ssl/home-ca.pem',
+      }).ldap;
+      expect(config).toMatchObject({
+        bindDn: 'cn=kidtime,ou=services,dc=home,dc=example',
+        bindPassword: 'secret',
+        groups: { owner: ['cn=admins,ou=groups,dc=home', 'cn=owners, ou=groups, dc=home'] },
+        userFilter: '(&(objectClass=person)(mail={username}))',
+        timeoutMs: 12_000,
+        startTls: true,
+        tlsCaFile: '/etc/ssl/home-ca.pem',
+      });
+    });
+
+    it.each([
+      ['LDAP_URL', { LDAP_URL: undefined }],
+      ['LDAP_SEARCH_BASE', { LDAP_SEARCH_BASE: undefined }],
+      ['LDAP_OWNER_GROUPS, LDAP_PARENT_GROUPS or LDAP_VIEWER_GROUPS', { LDAP_PARENT_GROUPS: undefined }],
+    ])('needs %s when ldap is on', (name, change) => {
+      expect(() => loadHubConfig({ ...ldap, ...change })).toThrow(`so ${name} is needed`);
+    });
+
+    it('names a bad variable', () => {
+      expect(() => loadHubConfig({ ...ldap, LDAP_URL: 'http://ldap.home' })).toThrow(
+        'LDAP_URL="http://ldap.home": must be an ldap:// or ldaps:// URL',
+      );
+      expect(() => loadHubConfig({ ...ldap, LDAP_USER_FILTER: '(uid=*)' })).toThrow(
+        'LDAP_USER_FILTER="(uid=*)": must contain {username}',
+      );
+      expect(() => loadHubConfig({ ...ldap, LDAP_GROUP_FILTER: 'member={dn}' })).toThrow(
+        'must be an LDAP filter in parentheses',
+      );
+      expect(() => loadHubConfig({ ...ldap, LDAP_TIMEOUT: '0' })).toThrow('LDAP_TIMEOUT="0"');
+      expect(() => loadHubConfig({ ...ldap, LDAP_STARTTLS: 'maybe' })).toThrow('LDAP_STARTTLS="maybe"');
+      expect(() => loadHubConfig({ ...ldap, LDAP_VIEWER_GROUPS: 'viewers' })).toThrow(
+        'LDAP_VIEWER_GROUPS="viewers": each entry must be a DN',
+      );
+    });
+
+    it('refuses group DNs joined by commas instead of ";"', () => {
+      expect(() =>
+        loadHubConfig({ ...ldap, LDAP_OWNER_GROUPS: 'cn=a,ou=groups,dc=home,cn=b,ou=groups,dc=home' }),
+      ).toThrow('separate group DNs with ";"');
+    });
+
+    it('wants the service account whole, and StartTLS only on ldap://', () => {
+      expect(() => loadHubConfig({ ...ldap, LDAP_BIND_DN: 'cn=kidtime,dc=home' })).toThrow(
+        'LDAP_BIND_PASSWORD is missing',
+      );
+      expect(() => loadHubConfig({ ...ldap, LDAP_BIND_PASSWORD: 'x' })).toThrow('LDAP_BIND_DN is missing');
+      expect(() => loadHubConfig({ ...ldap, LDAP_URL: 'ldaps://ldap.home', LDAP_STARTTLS: 'true' })).toThrow(
+        'LDAP_STARTTLS=true is for ldap:// URLs',
+      );
+    });
+  });
 });

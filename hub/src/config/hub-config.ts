@@ -26,6 +26,38 @@ const booleanSchema = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], 'must be true or false')
   .transform((value) => ['true', '1', 'yes', 'on'].includes(value));
 
+const ldapUrlSchema = z.url({ protocol: /^ldaps?$/, error: 'must be an ldap:// or ldaps:// URL' });
+
+/**
+ * Group DNs separated by `;` — not by commas, which every DN has itself (`cn=parents,ou=groups,dc=home`).
+ * Compared lower-case, as directories treat DNs. A list that looks comma-joined (an RDN after `dc=`) is refused
+ * with a hint rather than quietly matching nobody.
+ */
+const dnListSchema = z
+  .string()
+  .transform((list) =>
+    list
+      .split(/[;\n]/)
+      .map((dn) => dn.trim().toLowerCase())
+      .filter((dn) => dn !== ''),
+  )
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(
+            /^[a-z][a-z0-9-]*=[^,]+(,\s*[a-z][a-z0-9-]*=[^,]+)*$/,
+            'each entry must be a DN like cn=parents,ou=groups,dc=home',
+          )
+          .refine(
+            (dn) => !/(^|,)\s*dc=[^,]+,\s*(?!dc=)[a-z]/.test(dn),
+            'separate group DNs with ";" (a DN has commas of its own)',
+          ),
+      )
+      .min(1, 'must name at least one group DN'),
+  );
+
 const mqttUrlSchema = z.url({ protocol: /^mqtts?$/, error: 'must be an mqtt:// or mqtts:// URL' });
 
 /** Every environment variable the hub reads, with its default. Nothing else reads process.env. */
@@ -87,7 +119,40 @@ const environmentSchema = z.object({
   SSH_COMMAND_TIMEOUT: seconds(1, 300).default(20),
   /** An SSH connection unused this long is closed, seconds. */
   SSH_IDLE_SECONDS: seconds(5, 86_400).default(300),
+  /** The directory for AUTH_METHODS=ldap. */
+  LDAP_URL: ldapUrlSchema.optional(),
+  /** A service account that may search people and groups; both unset: an anonymous search. */
+  LDAP_BIND_DN: z.string().min(1).max(1000).optional(),
+  LDAP_BIND_PASSWORD: z.string().min(1).max(1000).optional(),
+  /** Where people and groups are searched (subtree). */
+  LDAP_SEARCH_BASE: z.string().min(1).max(1000).optional(),
+  /** Finds the person signing in; `{username}` is replaced by the escaped username. */
+  LDAP_USER_FILTER: filterSchema('{username}').default('(uid={username})'),
+  /** Finds the groups of a person; `{dn}` is replaced by the person's escaped DN. */
+  LDAP_GROUP_FILTER: filterSchema('{dn}').default(
+    '(&(|(objectClass=groupOfNames)(objectClass=groupOfUniqueNames))(|(member={dn})(uniqueMember={dn})))',
+  ),
+  /** A member of one of these groups signs in as owner; parent and viewer likewise. The highest one wins. */
+  LDAP_OWNER_GROUPS: dnListSchema.optional(),
+  LDAP_PARENT_GROUPS: dnListSchema.optional(),
+  LDAP_VIEWER_GROUPS: dnListSchema.optional(),
+  /** How long connecting and each directory operation may take, seconds. */
+  LDAP_TIMEOUT: seconds(1, 120).default(5),
+  /** A CA certificate (PEM) to trust for ldaps:// or StartTLS, besides the system's. */
+  LDAP_TLS_CA_FILE: z.string().min(1).optional(),
+  /** Upgrade an ldap:// connection with StartTLS before sending any password. */
+  LDAP_STARTTLS: booleanSchema.default(false),
 });
+
+function filterSchema(placeholder: string) {
+  return z
+    .string()
+    .refine(
+      (filter) => filter.startsWith('(') && filter.endsWith(')'),
+      'must be an LDAP filter in parentheses',
+    )
+    .refine((filter) => filter.includes(placeholder), `must contain ${placeholder}`);
+}
 
 function seconds(min: number, max: number) {
   return z.coerce
@@ -119,6 +184,8 @@ export interface HubConfig {
   /** null when MQTT is switched off (MQTT_EMBEDDED=false and no MQTT_URL). */
   mqtt: MqttConfig | null;
   ssh: SshConfig;
+  /** null unless AUTH_METHODS has ldap. */
+  ldap: LdapConfig | null;
   loginThrottle: {
     maxFailuresPerUser: number;
     maxFailuresPerUserOverall: number;
@@ -151,6 +218,21 @@ export interface SshConfig {
   idleCloseMs: number;
 }
 
+export interface LdapConfig {
+  url: string;
+  /** null: an anonymous search. */
+  bindDn: string | null;
+  bindPassword: string | null;
+  searchBase: string;
+  userFilter: string;
+  groupFilter: string;
+  /** Group DNs (lower-case) per role. */
+  groups: { owner: string[]; parent: string[]; viewer: string[] };
+  timeoutMs: number;
+  tlsCaFile: string | null;
+  startTls: boolean;
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
@@ -181,6 +263,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubC
       `Invalid configuration: MQTT_BASE_TOPIC=${JSON.stringify(e.MQTT_BASE_TOPIC)} and HA_DISCOVERY_PREFIX=${JSON.stringify(e.HA_DISCOVERY_PREFIX)} must be apart (neither equal nor one under the other), or Home Assistant's topics and the agents' would mix`,
     );
   }
+  const ldap = ldapConfig(e);
   const embedded = !e.MQTT_URL && e.MQTT_EMBEDDED !== false;
   const mqtt: MqttConfig | null =
     embedded || e.MQTT_URL
@@ -219,12 +302,54 @@ export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubC
       commandTimeoutMs: e.SSH_COMMAND_TIMEOUT * 1000,
       idleCloseMs: e.SSH_IDLE_SECONDS * 1000,
     },
+    ldap,
     loginThrottle: {
       maxFailuresPerUser: 5,
       maxFailuresPerUserOverall: 50,
       maxFailuresPerIp: 30,
       windowSeconds: 15 * 60,
     },
+  };
+}
+
+function ldapConfig(e: z.infer<typeof environmentSchema>): LdapConfig | null {
+  if (!e.AUTH_METHODS.includes('ldap')) return null;
+  const missing = (name: string, why: string) =>
+    new ConfigError(`Invalid configuration: AUTH_METHODS has ldap, so ${name} is needed: ${why}`);
+  if (!e.LDAP_URL) throw missing('LDAP_URL', 'the directory to ask, e.g. ldap://ldap.home:389');
+  if (!e.LDAP_SEARCH_BASE)
+    throw missing('LDAP_SEARCH_BASE', 'where people and groups are, e.g. dc=home,dc=example');
+  if (!e.LDAP_OWNER_GROUPS && !e.LDAP_PARENT_GROUPS && !e.LDAP_VIEWER_GROUPS) {
+    throw missing(
+      'LDAP_OWNER_GROUPS, LDAP_PARENT_GROUPS or LDAP_VIEWER_GROUPS',
+      'the groups whose members may sign in, and with which role',
+    );
+  }
+  if (!e.LDAP_BIND_DN !== !e.LDAP_BIND_PASSWORD) {
+    throw new ConfigError(
+      `Invalid configuration: ${e.LDAP_BIND_DN ? 'LDAP_BIND_PASSWORD' : 'LDAP_BIND_DN'} is missing: LDAP_BIND_DN and LDAP_BIND_PASSWORD go together (both unset: an anonymous search)`,
+    );
+  }
+  if (e.LDAP_STARTTLS && e.LDAP_URL.startsWith('ldaps:')) {
+    throw new ConfigError(
+      'Invalid configuration: LDAP_STARTTLS=true is for ldap:// URLs; an ldaps:// connection is encrypted already',
+    );
+  }
+  return {
+    url: e.LDAP_URL,
+    bindDn: e.LDAP_BIND_DN ?? null,
+    bindPassword: e.LDAP_BIND_PASSWORD ?? null,
+    searchBase: e.LDAP_SEARCH_BASE,
+    userFilter: e.LDAP_USER_FILTER,
+    groupFilter: e.LDAP_GROUP_FILTER,
+    groups: {
+      owner: e.LDAP_OWNER_GROUPS ?? [],
+      parent: e.LDAP_PARENT_GROUPS ?? [],
+      viewer: e.LDAP_VIEWER_GROUPS ?? [],
+    },
+    timeoutMs: e.LDAP_TIMEOUT * 1000,
+    tlsCaFile: e.LDAP_TLS_CA_FILE ?? null,
+    startTls: e.LDAP_STARTTLS,
   };
 }
 
