@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
 import { provide } from '@lit/context';
-import { ApiError, Session, me, setupStatus } from './data/api';
+import { ApiError, Session, me, setupStatus, signInOptions } from './data/api';
 import { hubContext, type HubContext } from './data/context';
 import { LiveConnection } from './data/live';
 import { href, parseRoute, type Route } from './data/router';
@@ -293,10 +293,29 @@ export class KtApp extends LitElement {
     try {
       if (await this._session.resume()) return; // 'signed-in' takes it from here
       const status = await setupStatus();
+      if (!status.setupNeeded && !(await this._signInForm())) return;
       this._screen = !status.setupNeeded ? 'login' : status.allowedHere ? 'setup' : 'setup-elsewhere';
     } catch (error) {
       this._problem = error instanceof ApiError ? error.message : String(error);
       this._screen = 'unreachable';
+    }
+  }
+
+  /**
+   * Behind the household's sign-in proxy the parent is signed in already: false once that worked (or when
+   * there is nothing else to offer, with the reason shown); true when the password form is the way in.
+   */
+  private async _signInForm(): Promise<boolean> {
+    const options = await signInOptions();
+    if (!options.methods.includes('proxy')) return true;
+    try {
+      await this._session.proxyLogin();
+      return false; // 'signed-in' takes it from here
+    } catch (error) {
+      if (options.passwordForm) return true;
+      this._problem = error instanceof ApiError ? error.message : String(error);
+      this._screen = 'unreachable';
+      return false;
     }
   }
 

@@ -49,6 +49,17 @@ export class AuthController {
   }
 
   @Public()
+  @Post('proxy')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      "Sign in as the person a trusted reverse proxy names (AUTH_METHODS=proxy); only from the proxy's addresses",
+  })
+  proxyLogin(@Req() request: Request): Promise<TokenPair> {
+    return this.auth.proxyLogin(clientOf(request));
+  }
+
+  @Public()
   @Post('refresh')
   @HttpCode(200)
   @ApiOperation({ summary: 'Exchange a refresh token for a new pair; a reused token signs the session out' })
@@ -135,5 +146,6 @@ function clientOf(request: Request): ClientContext {
   return {
     address: normalizeAddress(request.socket.remoteAddress),
     userAgent: request.headers['user-agent'] ?? null,
+    headers: request.headers,
   };
 }

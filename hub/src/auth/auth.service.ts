@@ -14,6 +14,7 @@ import { JwtService } from '@nestjs/jwt';
 import type { Principal } from './current-account';
 import type {
   ChangePasswordRequest,
+  Role,
   LoginRequest,
   SessionView,
   SignInMethod,
@@ -22,6 +23,7 @@ import type {
 } from '@kidtime/protocol';
 import { usernameSchema } from '@kidtime/protocol';
 import { randomUUID } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { AccountEntity } from '../accounts/account.entity';
 import { AccountRepository } from '../accounts/account.repository';
 import { assertPasswordAllowed } from '../accounts/accounts.service';
@@ -34,6 +36,7 @@ import { roleFromGroups } from './ldap/ldap-filter';
 import { LoginThrottler, type ThrottledAttempt } from './login-throttler';
 import { PasswordHasher } from './password-hasher';
 import { RefreshTokenRepository } from './refresh-token.repository';
+import { TrustedProxy } from './proxy/trusted-proxy';
 import type { SessionEntity } from './session.entity';
 import { SessionRepository } from './session.repository';
 import { shortenUserAgent } from './user-agent';
@@ -44,6 +47,14 @@ export interface AccessTokenClaims {
   typ: 'access';
   /** The session: signing it out ends the token at once. */
   sid: string;
+  /** Set for a session started through the sign-in proxy: good only through it. */
+  via?: 'proxy';
+}
+
+/** The request a token comes with, for checks beyond the token (a proxy session's proxy). */
+export interface RequestOrigin {
+  address: string;
+  headers: IncomingHttpHeaders;
 }
 
 /** Where a sign-in or renewal comes from, as the session list shows it. */
@@ -51,6 +62,8 @@ export interface ClientContext {
   address: string;
   /** The User-Agent header, if any. */
   userAgent: string | null;
+  /** The request's headers, for the sign-in proxy's. */
+  headers?: IncomingHttpHeaders;
 }
 
 /** How often expired refresh tokens are deleted. */
@@ -60,6 +73,7 @@ const PRUNE_INTERVAL_MS = 6 * 3_600_000;
 export class AuthService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(AuthService.name);
   private pruner: NodeJS.Timeout | null = null;
+  private proxy: TrustedProxy | null = null;
 
   constructor(
     @Inject(HUB_CONFIG) private readonly config: HubConfig,
@@ -173,44 +187,63 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
         'Your directory account is not in any of the groups allowed to use Kidtime; ask whoever looks after the directory to add you to one',
       );
     }
-    let account = await this.accounts.findByExternalId('ldap', person.dn);
+    const account = await this.externalAccount('ldap', person.dn, username, role, byName, ip, refuse);
+    attempt.succeeded();
+    return this.signIn(account, 'ldap', client);
+  }
+
+  /**
+   * The account of a person another method vouched for (directory or proxy): found by that method's id for
+   * them (not by name, which a directory can reuse), created on first sign-in with no password of its own,
+   * and given the role of their groups every time, so a change there applies at the next sign-in.
+   */
+  private async externalAccount(
+    source: 'ldap' | 'proxy',
+    externalId: string,
+    username: string,
+    role: Role,
+    byName: AccountEntity | null,
+    ip: string,
+    refuse: (account: AccountEntity | null, message: string) => Promise<void>,
+  ): Promise<AccountEntity> {
+    let account = await this.accounts.findByExternalId(source, externalId);
     if (!account) {
       if (byName) {
-        // Someone else already has this name here (a local account, or another directory entry). Never taken
-        // over: that would hand its role and history to whoever the directory calls by the same name. 409 with
-        // the reason, not the generic 401: the directory has just confirmed the password, so this tells an
+        // Someone else already has this name here (a local account, or one from another method). Never taken
+        // over: that would hand its role and history to whoever the other system calls by the same name. 409
+        // with the reason, not the generic 401: the person's identity has just been confirmed, so this tells an
         // outsider nothing, and a generic 401 would have the person retype a right password forever.
         await refuse(
           byName,
-          `the name belongs to another account (${byName.source}); not linked to ${person.dn}`,
+          `the name belongs to another account (${byName.source}); not linked to ${externalId}`,
         );
         throw new ConflictException(
-          `The name "${username}" belongs to another Kidtime account already; an owner must rename or remove it before you can sign in with the directory`,
+          `The name "${username}" belongs to another Kidtime account already; an owner must rename or remove it before you can sign in this way`,
         );
       }
       const parsed = usernameSchema.safeParse(username);
       if (!parsed.success) {
-        await refuse(null, 'the directory name cannot be a Kidtime username');
+        await refuse(null, `the ${source} name cannot be a Kidtime username`);
         throw new ForbiddenException(
-          `Your directory name cannot be a Kidtime username: it ${parsed.error.issues[0]?.message ?? 'is not allowed'}`,
+          `Your name cannot be a Kidtime username: it ${parsed.error.issues[0]?.message ?? 'is not allowed'}`,
         );
       }
       account = await this.accounts.create({
         username: parsed.data,
         passwordHash: '',
         role,
-        source: 'ldap',
-        externalId: person.dn,
+        source,
+        externalId,
       });
       this.logger.log(
-        `Created account "${account.username}" (${role}) for ${person.dn} on first LDAP sign-in`,
+        `Created account "${account.username}" (${role}) for ${externalId} on first ${source} sign-in`,
       );
       await this.audit.record(
         { type: 'account', id: account.id, name: account.username, channel: 'ui' },
         {
           action: 'account.create',
           result: 'ok',
-          details: { username: account.username, role, source: 'ldap', from: ip },
+          details: { username: account.username, role, source, from: ip },
         },
       );
     } else if (account.role !== role) {
@@ -222,12 +255,71 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
         {
           action: 'account.role',
           result: 'ok',
-          details: { username: account.username, from: previous, to: role, source: 'ldap' },
+          details: { username: account.username, from: previous, to: role, source },
         },
       );
     }
+    return account;
+  }
+
+  /**
+   * Sign-in through a trusted reverse proxy (Authelia, Authentik, oauth2-proxy …) that has already checked the
+   * person: its user and groups headers are believed only from AUTH_PROXY_ADDRESSES. The session it starts
+   * stays bound to the proxy: every later request must come through it naming the same person.
+   */
+  async proxyLogin(client: ClientContext): Promise<TokenPair> {
+    const proxy = this.trustedProxy();
+    const ip = client.address;
+    const verdict = proxy.identify(ip, client.headers ?? {});
+    const attempt = this.throttler.attempt(ip, verdict.ok ? verdict.identity.username : null);
+    const refuse = async (account: AccountEntity | null, name: string, message: string) => {
+      await this.refused(account, name, 'proxy', ip, message, attempt.exhausted);
+    };
+    if (!verdict.ok) {
+      this.logger.warn(`Proxy sign-in refused from ${ip}: ${verdict.message}`);
+      await refuse(null, '(proxy)', verdict.message);
+      throw verdict.reason === 'untrusted'
+        ? new ForbiddenException(
+            "Signing in through the proxy works only through the proxy: open Kidtime at the address your household's sign-in page protects",
+          )
+        : new UnauthorizedException(`The sign-in proxy did not say who you are (${verdict.message})`);
+    }
+    const { username, role } = verdict.identity;
+    const byName = await this.accounts.findByUsername(username);
+    if (!role) {
+      this.logger.warn(`Proxy sign-in for "${username}" refused: in none of the proxy groups for Kidtime`);
+      await refuse(byName, username, 'in none of the proxy groups that may sign in');
+      throw new ForbiddenException(
+        'Your account at the sign-in proxy is not in any of the groups allowed to use Kidtime; ask whoever looks after it to add you to one',
+      );
+    }
+    const account = await this.externalAccount('proxy', username, username, role, byName, ip, (a, m) =>
+      refuse(a, username, m),
+    );
     attempt.succeeded();
-    return this.signIn(account, 'ldap', client);
+    return this.signIn(account, 'proxy', client);
+  }
+
+  private trustedProxy(): TrustedProxy {
+    if (!this.config.proxy || !this.config.authMethods.includes('proxy')) {
+      throw new ForbiddenException('Signing in through a proxy is switched off on this hub');
+    }
+    this.proxy ??= new TrustedProxy(this.config.proxy);
+    return this.proxy;
+  }
+
+  /**
+   * A proxy session is good only through the proxy, for the person it names: re-checked on every request
+   * and renewal, so a token copied off the proxy's path, or the proxy signing the person out, ends it.
+   */
+  private checkProxyOrigin(username: string, origin: RequestOrigin | undefined): void {
+    const proxy = this.config.proxy ? (this.proxy ??= new TrustedProxy(this.config.proxy)) : null;
+    const named = proxy && origin ? proxy.username(origin.address, origin.headers) : null;
+    if (named !== username) {
+      throw new UnauthorizedException(
+        'This sign-in came through the sign-in proxy and works only through it, for the same person; open Kidtime through the proxy',
+      );
+    }
   }
 
   /**
@@ -250,7 +342,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
       { type: 'account', id: account.id, name: account.username, channel: 'ui' },
       { action: 'auth.login', result: 'ok', details: { method, from: client.address } },
     );
-    return this.issue(account, session.id);
+    return this.issue(account, session);
   }
 
   /**
@@ -298,6 +390,11 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     if (stored.revokedAt || !session || session.revokedAt)
       throw new UnauthorizedException('This session was signed out; sign in again');
     if (stored.expiresAt <= now) throw new UnauthorizedException('The session has expired; sign in again');
+    const account = await this.accounts.findById(stored.accountId);
+    if (!account) throw new UnauthorizedException('The account no longer exists');
+    // Before the token is used up: a renewal from off the proxy's path must not spend the real one's token.
+    if (session.method === 'proxy')
+      this.checkProxyOrigin(account.username, { address: ip, headers: client.headers ?? {} });
     if (stored.usedAt || !(await this.refreshTokens.markUsed(stored.id, now))) {
       await this.endSessions(stored.accountId, [stored.familyId], now);
       this.logger.warn(`Refresh token reused for account ${stored.accountId} from ${ip}: session revoked`);
@@ -305,10 +402,8 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
         'Refresh token already used; the session has been signed out for safety',
       );
     }
-    const account = await this.accounts.findById(stored.accountId);
-    if (!account) throw new UnauthorizedException('The account no longer exists');
     await this.sessions.touch(session.id, ip, now);
-    return this.issue(account, session.id);
+    return this.issue(account, session);
   }
 
   /** The caller's signed-in devices. */
@@ -385,23 +480,27 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Checks an access token presented outside HTTP (the UI's live socket); returns who it is and until when. */
-  async verifyAccessToken(token: string): Promise<{ principal: Principal; expiresAt: number }> {
+  async verifyAccessToken(
+    token: string,
+    origin: RequestOrigin,
+  ): Promise<{ principal: Principal; expiresAt: number }> {
     let claims: AccessTokenClaims & { exp: number };
     try {
       claims = await this.jwt.verifyAsync(token);
     } catch {
       throw new UnauthorizedException('Invalid or expired access token');
     }
-    return { principal: await this.principalFor(claims), expiresAt: claims.exp * 1000 };
+    return { principal: await this.principalFor(claims, origin), expiresAt: claims.exp * 1000 };
   }
 
   /** Who an access token's claims name, if its session is still signed in and its account still exists. */
-  async principalFor(claims: AccessTokenClaims): Promise<Principal> {
+  async principalFor(claims: AccessTokenClaims, origin?: RequestOrigin): Promise<Principal> {
     if (claims.typ !== 'access') throw new UnauthorizedException('Not an access token');
     if (typeof claims.sid !== 'string' || !(await this.sessions.isLive(claims.sid)))
       throw new UnauthorizedException('This session was signed out; sign in again');
     const account = await this.accounts.findForToken(claims.sub);
     if (!account) throw new UnauthorizedException('The account no longer exists');
+    if (claims.via === 'proxy') this.checkProxyOrigin(account.username, origin);
     return { accountId: account.id, username: account.username, role: account.role, sessionId: claims.sid };
   }
 
@@ -427,8 +526,13 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     return new Date(now.getTime() - this.config.refreshTokenTtl * 1000);
   }
 
-  private async issue(account: AccountEntity, sessionId: string): Promise<TokenPair> {
+  private async issue(
+    account: AccountEntity,
+    session: Pick<SessionEntity, 'id' | 'method'>,
+  ): Promise<TokenPair> {
+    const sessionId = session.id;
     const claims: AccessTokenClaims = { sub: account.id, role: account.role, typ: 'access', sid: sessionId };
+    if (session.method === 'proxy') claims.via = 'proxy';
     const accessToken = await this.jwt.signAsync(claims, { expiresIn: this.config.accessTokenTtl });
     const refreshToken = randomToken();
     await this.refreshTokens.insert({

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+import { normalizeAddress } from '../common/client-address';
 import { HUB_SECRETS, type HubSecrets } from '../config/tokens';
 import { AuthService, type AccessTokenClaims } from './auth.service';
 import { jwtKey } from './jwt-key';
@@ -22,10 +24,14 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
       algorithms: ['HS256'],
       issuer: 'kidtime',
       ignoreExpiration: false,
+      passReqToCallback: true,
     });
   }
 
-  validate(claims: AccessTokenClaims): Promise<Principal> {
-    return this.auth.principalFor(claims);
+  validate(request: Request, claims: AccessTokenClaims): Promise<Principal> {
+    return this.auth.principalFor(claims, {
+      address: normalizeAddress(request.socket.remoteAddress),
+      headers: request.headers,
+    });
   }
 }

@@ -233,4 +233,47 @@ describe('loadHubConfig', () => {
       );
     });
   });
+
+  describe('sign-in proxy', () => {
+    const proxy = {
+      AUTH_METHODS: 'proxy',
+      AUTH_PROXY_ADDRESSES: '172.18.0.2, 10.0.0.0/8, fd00::/64',
+      AUTH_PROXY_PARENT_GROUPS: 'grown-ups, Parents',
+    };
+
+    it('is off unless AUTH_METHODS has proxy', () => {
+      expect(loadHubConfig({ AUTH_PROXY_ADDRESSES: '10.0.0.1' }).proxy).toBeNull();
+    });
+
+    it("reads the addresses, Authelia's header names by default, and groups per role", () => {
+      expect(loadHubConfig(proxy).proxy).toEqual({
+        addresses: ['172.18.0.2', '10.0.0.0/8', 'fd00::/64'],
+        userHeader: 'remote-user',
+        groupsHeader: 'remote-groups',
+        groups: { owner: [], parent: ['grown-ups', 'Parents'], viewer: [] },
+      });
+      const authentik = loadHubConfig({
+        ...proxy,
+        AUTH_PROXY_USER_HEADER: 'X-authentik-username',
+        AUTH_PROXY_GROUPS_HEADER: 'X-authentik-groups',
+      }).proxy;
+      expect(authentik).toMatchObject({
+        userHeader: 'x-authentik-username',
+        groupsHeader: 'x-authentik-groups',
+      });
+    });
+
+    it.each([
+      [{ AUTH_PROXY_ADDRESSES: undefined }, 'AUTH_METHODS has proxy, so AUTH_PROXY_ADDRESSES is needed'],
+      [{ AUTH_PROXY_ADDRESSES: 'proxy.home' }, 'each entry must be an IP address or a CIDR range'],
+      [{ AUTH_PROXY_ADDRESSES: '10.0.0.0/33' }, 'each entry must be an IP address or a CIDR range'],
+      [{ AUTH_PROXY_ADDRESSES: '10.0.0.0/8/1' }, 'each entry must be an IP address or a CIDR range'],
+      [{ AUTH_PROXY_ADDRESSES: ' , ' }, 'must name at least one address'],
+      [{ AUTH_PROXY_PARENT_GROUPS: undefined }, 'AUTH_PROXY_OWNER_GROUPS, AUTH_PROXY_PARENT_GROUPS or'],
+      [{ AUTH_PROXY_USER_HEADER: 'Remote User' }, 'must be an HTTP header name'],
+      [{ AUTH_PROXY_GROUPS_HEADER: 'REMOTE-USER' }, 'must be different headers'],
+    ])('refuses %j', (change, message) => {
+      expect(() => loadHubConfig({ ...proxy, ...change })).toThrow(message);
+    });
+  });
 });

@@ -28,6 +28,23 @@ const booleanSchema = z
 
 const ldapUrlSchema = z.url({ protocol: /^ldaps?$/, error: 'must be an ldap:// or ldaps:// URL' });
 
+const headerNameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be an HTTP header name like Remote-User');
+
+/** Group names, comma-separated, compared as written (minus surrounding spaces). */
+const groupNameListSchema = z
+  .string()
+  .transform((list) =>
+    list
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== ''),
+  )
+  .pipe(z.array(z.string().max(256)).min(1, 'must name at least one group'));
+
 /**
  * Group DNs separated by `;` — not by commas, which every DN has itself (`cn=parents,ou=groups,dc=home`).
  * Compared lower-case, as directories treat DNs. A list that looks comma-joined (an RDN after `dc=`) is refused
@@ -142,7 +159,40 @@ const environmentSchema = z.object({
   LDAP_TLS_CA_FILE: z.string().min(1).optional(),
   /** Upgrade an ldap:// connection with StartTLS before sending any password. */
   LDAP_STARTTLS: booleanSchema.default(false),
+  /** For AUTH_METHODS=proxy: the reverse proxy's addresses (IPs or CIDR ranges, comma-separated). */
+  AUTH_PROXY_ADDRESSES: z
+    .string()
+    .transform((list) =>
+      list
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== ''),
+    )
+    .pipe(
+      z
+        .array(z.string().refine(isAddressOrRange, 'each entry must be an IP address or a CIDR range'))
+        .min(1, 'must name at least one address'),
+    )
+    .optional(),
+  /** The header the proxy names the signed-in person in. */
+  AUTH_PROXY_USER_HEADER: headerNameSchema.default('remote-user'),
+  /** The header the proxy lists their groups in (separated by commas or |). */
+  AUTH_PROXY_GROUPS_HEADER: headerNameSchema.default('remote-groups'),
+  /** A member of one of these proxy groups signs in as owner; parent and viewer likewise. */
+  AUTH_PROXY_OWNER_GROUPS: groupNameListSchema.optional(),
+  AUTH_PROXY_PARENT_GROUPS: groupNameListSchema.optional(),
+  AUTH_PROXY_VIEWER_GROUPS: groupNameListSchema.optional(),
 });
+
+/** `10.0.0.5`, `fd00::1`, `172.16.0.0/12`. */
+function isAddressOrRange(entry: string): boolean {
+  const [address, bits, extra] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  if (bits === undefined) return true;
+  const prefix = Number(bits);
+  return /^\d{1,3}$/.test(bits) && prefix <= (family === 4 ? 32 : 128);
+}
 
 function filterSchema(placeholder: string) {
   return z
@@ -186,6 +236,8 @@ export interface HubConfig {
   ssh: SshConfig;
   /** null unless AUTH_METHODS has ldap. */
   ldap: LdapConfig | null;
+  /** null unless AUTH_METHODS has proxy. */
+  proxy: ProxyConfig | null;
   loginThrottle: {
     maxFailuresPerUser: number;
     maxFailuresPerUserOverall: number;
@@ -216,6 +268,15 @@ export interface SshConfig {
   connectTimeoutMs: number;
   commandTimeoutMs: number;
   idleCloseMs: number;
+}
+
+export interface ProxyConfig {
+  /** The proxy's addresses and ranges: only requests from them may name a person. */
+  addresses: string[];
+  /** Lower-case header names. */
+  userHeader: string;
+  groupsHeader: string;
+  groups: { owner: string[]; parent: string[]; viewer: string[] };
 }
 
 export interface LdapConfig {
@@ -303,6 +364,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubC
       idleCloseMs: e.SSH_IDLE_SECONDS * 1000,
     },
     ldap,
+    proxy: proxyConfig(e),
     loginThrottle: {
       maxFailuresPerUser: 5,
       maxFailuresPerUserOverall: 50,
@@ -350,6 +412,39 @@ function ldapConfig(e: z.infer<typeof environmentSchema>): LdapConfig | null {
     timeoutMs: e.LDAP_TIMEOUT * 1000,
     tlsCaFile: e.LDAP_TLS_CA_FILE ?? null,
     startTls: e.LDAP_STARTTLS,
+  };
+}
+
+function proxyConfig(e: z.infer<typeof environmentSchema>): ProxyConfig | null {
+  if (!e.AUTH_METHODS.includes('proxy')) return null;
+  const missing = (name: string, why: string) =>
+    new ConfigError(`Invalid configuration: AUTH_METHODS has proxy, so ${name} is needed: ${why}`);
+  if (!e.AUTH_PROXY_ADDRESSES) {
+    throw missing(
+      'AUTH_PROXY_ADDRESSES',
+      "the reverse proxy's address(es), e.g. 172.18.0.2 or 172.16.0.0/12; its header is believed from nowhere else",
+    );
+  }
+  if (!e.AUTH_PROXY_OWNER_GROUPS && !e.AUTH_PROXY_PARENT_GROUPS && !e.AUTH_PROXY_VIEWER_GROUPS) {
+    throw missing(
+      'AUTH_PROXY_OWNER_GROUPS, AUTH_PROXY_PARENT_GROUPS or AUTH_PROXY_VIEWER_GROUPS',
+      'the proxy groups whose members may sign in, and with which role',
+    );
+  }
+  if (e.AUTH_PROXY_USER_HEADER === e.AUTH_PROXY_GROUPS_HEADER) {
+    throw new ConfigError(
+      'Invalid configuration: AUTH_PROXY_USER_HEADER and AUTH_PROXY_GROUPS_HEADER must be different headers',
+    );
+  }
+  return {
+    addresses: e.AUTH_PROXY_ADDRESSES,
+    userHeader: e.AUTH_PROXY_USER_HEADER,
+    groupsHeader: e.AUTH_PROXY_GROUPS_HEADER,
+    groups: {
+      owner: e.AUTH_PROXY_OWNER_GROUPS ?? [],
+      parent: e.AUTH_PROXY_PARENT_GROUPS ?? [],
+      viewer: e.AUTH_PROXY_VIEWER_GROUPS ?? [],
+    },
   };
 }
 

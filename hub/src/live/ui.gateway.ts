@@ -40,7 +40,10 @@ export class UiGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
     namespace.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
       this.auth
-        .verifyAccessToken(typeof token === 'string' ? token : '')
+        .verifyAccessToken(typeof token === 'string' ? token : '', {
+          address: normalizeAddress(socket.handshake.address),
+          headers: socket.handshake.headers,
+        })
         .then(({ principal, expiresAt }) => {
           const ui = socket as UiSocket;
           ui.data.principal = principal;

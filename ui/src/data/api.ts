@@ -4,6 +4,7 @@ import type {
   ApiTokenScope,
   ApiTokenView,
   SessionView,
+  SignInOptions,
   AuditEntryView,
   ChildTimeResponse,
   ChildView,
@@ -55,6 +56,11 @@ export class Session extends EventTarget {
 
   async login(username: string, password: string): Promise<void> {
     this.keep(await send<TokenPair>('POST', '/api/auth/login', { username, password }));
+  }
+
+  /** Signs in as the person the household's sign-in proxy (in front of the hub) has already checked. */
+  async proxyLogin(): Promise<void> {
+    this.keep(await send<TokenPair>('POST', '/api/auth/proxy', {}));
   }
 
   async setup(username: string, password: string): Promise<void> {
@@ -330,6 +336,11 @@ export async function changeRole(session: Session, accountId: string, role: Role
 
 export async function removeAccount(session: Session, accountId: string): Promise<void> {
   await session.request('DELETE', `/api/accounts/${accountId}`);
+}
+
+/** What the login page offers: the password form, the sign-in proxy. */
+export function signInOptions(): Promise<SignInOptions> {
+  return send<SignInOptions>('GET', '/api/auth/options');
 }
 
 /** How Home Assistant connects to this hub: MQTT, discovery, the broker address and its login (no password). */
