@@ -4,11 +4,10 @@
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
-import { TestProcess, sleep } from './processes';
+import { TestProcess, freePort, sleep } from './processes';
 
 export interface Received {
   topic: string;
@@ -68,17 +67,6 @@ export class MqttProbe {
   async close(): Promise<void> {
     await this.client.endAsync(true).catch(() => undefined);
   }
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The README's ACL for an external broker, for a base topic. */

@@ -18,7 +18,7 @@ import * as fsp from 'node:fs/promises';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TestProcess, sleep } from './processes';
+import { TestProcess, freePort, sleep } from './processes';
 
 const SSHD = '/usr/sbin/sshd';
 const SSH = '/usr/bin/ssh';
@@ -169,18 +169,6 @@ function execText(file: string, args: readonly string[]): Promise<string | null>
     execFile(file, [...args], { encoding: 'utf8', timeout: 10_000 }, (error, stdout) =>
       resolve(error ? null : stdout),
     );
-  });
-}
-
-/** A loopback port nobody listens on right now (another process may take it before sshd does: start() retries). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
   });
 }
 
