@@ -147,11 +147,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     return this.signIn(account, 'local', client);
   }
 
-  /**
-   * Signs in a person the directory knows: their account is found by their entry's DN (not by name, which a
-   * directory can reuse), created on first sign-in with no password of its own, and given the role of their
-   * groups every time, so a change in the directory applies at the next sign-in.
-   */
+  /** Signs in a person the directory knows, with the role of their groups; their account is keyed by DN. */
   private async loginWithDirectory(
     client: ClientContext,
     username: string,
