@@ -190,6 +190,8 @@ describe('child page: schedule and PlayTime', () => {
       const deskSchedule = desk.locator('kt-schedule-editor');
       expect(await deskSchedule.getByLabel('Tuesday limit, hours').inputValue()).toBe('2');
       expect(await deskSchedule.getByLabel('Tuesday limit, hours').isDisabled()).toBe(true);
+      // The hours grid opens on today; Monday is where this test set hours.
+      await deskSchedule.getByRole('button', { name: 'Monday', exact: true }).click();
       expect(await deskSchedule.getByRole('button', { name: 'Monday 10:00' }).isDisabled()).toBe(true);
       expect(await deskSchedule.getByRole('button', { name: 'Save schedule' }).count()).toBe(0);
       expect(await desk.locator('kt-playtime-editor').getByLabel('Use PlayTime').isDisabled()).toBe(true);
