@@ -379,9 +379,13 @@ export const haLoginCreatedSchema = z.object({
 export type HaLoginCreated = z.infer<typeof haLoginCreatedSchema>;
 
 /** One signed-in device (a sign-in and its refresh tokens): `GET /api/auth/sessions`. */
+/** How a session began: a sign-in method, or `pin` — the quick PIN on a phone trusted after one. */
+export const sessionMethodSchema = z.enum([...signInMethodSchema.options, 'pin']);
+export type SessionMethod = z.infer<typeof sessionMethodSchema>;
+
 export const sessionViewSchema = z.object({
   id: z.string(),
-  method: signInMethodSchema,
+  method: sessionMethodSchema,
   /** The browser or client, from its User-Agent, shortened. */
   client: z.string().nullable(),
   /** Where it last renewed from. */
@@ -428,3 +432,51 @@ export type ApiTokenView = z.infer<typeof apiTokenViewSchema>;
 /** The new token: the secret is shown this once; only its hash is kept. */
 export const apiTokenCreatedSchema = apiTokenViewSchema.extend({ token: z.string() });
 export type ApiTokenCreated = z.infer<typeof apiTokenCreatedSchema>;
+
+/** A quick PIN: 4 to 8 digits, not one a child guesses first (all the same digit, or a run like 1234). */
+export const pinSchema = z
+  .string()
+  .regex(/^[0-9]{4,8}$/, 'must be 4 to 8 digits')
+  .refine((pin) => !isObviousPin(pin), 'is too easy to guess: avoid one digit repeated and runs like 1234');
+
+function isObviousPin(pin: string): boolean {
+  const digits = [...pin].map(Number);
+  const steps = new Set(digits.slice(1).map((d, i) => (d - digits[i]! + 10) % 10));
+  return steps.size === 1 && [0, 1, 9].includes([...steps][0]!);
+}
+
+/** `POST /api/auth/trusted-devices`: trust the phone this session is on, unlocked from now on with a PIN. */
+export const trustDeviceSchema = z.strictObject({
+  pin: pinSchema,
+  /** How the parent calls it; the browser and system when left out. */
+  name: displayNameSchema.optional(),
+});
+export type TrustDeviceRequest = z.infer<typeof trustDeviceSchema>;
+
+/** `POST /api/auth/pin`: unlock on a trusted phone. Shapes are checked loosely, like a password sign-in. */
+export const pinUnlockSchema = z.strictObject({
+  deviceId: z.string().uuid(),
+  secret: z.string().min(1).max(200),
+  pin: z.string().min(1).max(16),
+});
+export type PinUnlockRequest = z.infer<typeof pinUnlockSchema>;
+
+export const trustedDeviceViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  /** Whose phone it is (an owner sees everyone's). */
+  username: z.string(),
+  createdAt: z.string(),
+  lastUsedAt: z.string().nullable(),
+  /** After this, the phone signs in with the password again. */
+  expiresAt: z.string(),
+  /** Wrong PINs since the last right one. */
+  failedAttempts: z.number().int(),
+  /** The device this request comes from. */
+  current: z.boolean(),
+});
+export type TrustedDeviceView = z.infer<typeof trustedDeviceViewSchema>;
+
+/** The new trust: the secret stays on the phone; the hub keeps only its hash. */
+export const trustedDeviceCreatedSchema = trustedDeviceViewSchema.extend({ secret: z.string() });
+export type TrustedDeviceCreated = z.infer<typeof trustedDeviceCreatedSchema>;

@@ -10,6 +10,7 @@ import { HubStore } from './data/store';
 import { sharedStyles } from './components/shared-styles';
 import './components/kt-dashboard';
 import './components/kt-sign-in';
+import { PIN_LOCK_AFTER_MS } from './components/kt-quick-pin-card';
 import './components/kt-child-page';
 import './components/kt-usage-page';
 import './components/kt-activity-page';
@@ -173,12 +174,14 @@ export class KtApp extends LitElement {
     });
     this._live.addEventListener('change', () => this.requestUpdate());
     window.addEventListener('hashchange', this._onHashChange);
+    document.addEventListener('visibilitychange', this._onVisibilityChange);
     void this._start();
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.removeEventListener('hashchange', this._onHashChange);
+    document.removeEventListener('visibilitychange', this._onVisibilityChange);
   }
 
   override render() {
@@ -282,6 +285,21 @@ export class KtApp extends LitElement {
         return html`<kt-accounts-page></kt-accounts-page>`;
     }
   }
+
+  /**
+   * A phone with a quick PIN locks when the app has been away a while: back to the PIN, so a child who picks
+   * the phone up later cannot carry on where the parent left off.
+   */
+  private _hiddenAt: number | null = null;
+  private readonly _onVisibilityChange = () => {
+    if (document.visibilityState === 'hidden') {
+      this._hiddenAt = Date.now();
+      return;
+    }
+    const away = this._hiddenAt === null ? 0 : Date.now() - this._hiddenAt;
+    this._hiddenAt = null;
+    if (this._hub && away >= PIN_LOCK_AFTER_MS && this._session.phoneTrust()) void this._session.signOut();
+  };
 
   private readonly _onHashChange = () => {
     this._route = parseRoute(location.hash);

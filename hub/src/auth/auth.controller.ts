@@ -14,11 +14,11 @@ import {
 import type { Request } from 'express';
 import { z } from 'zod';
 import { AccountsService } from '../accounts/accounts.service';
-import { normalizeAddress } from '../common/client-address';
+import { clientOf } from '../common/client-address';
 import { NoApiToken, Public, Roles } from '../common/decorators';
 import { ApiZodBody } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
-import { AuthService, type ClientContext } from './auth.service';
+import { AuthService } from './auth.service';
 import { CurrentPrincipal, type Principal } from './current-account';
 
 @ApiTags('auth')
@@ -140,12 +140,4 @@ export class AuthController {
     if (principal.sessionId)
       await this.auth.signOut(principal, principal.sessionId, clientOf(request).address);
   }
-}
-
-function clientOf(request: Request): ClientContext {
-  return {
-    address: normalizeAddress(request.socket.remoteAddress),
-    userAgent: request.headers['user-agent'] ?? null,
-    headers: request.headers,
-  };
 }

@@ -19,6 +19,10 @@ import { JwtAuthGuard, RolesGuard } from './guards';
 import { jwtKey } from './jwt-key';
 import { LdapDirectory } from './ldap/ldap-directory';
 import { JwtStrategy } from './jwt.strategy';
+import { TrustedDeviceEntity } from './pin/trusted-device.entity';
+import { TrustedDeviceRepository } from './pin/trusted-device.repository';
+import { TrustedDevicesController } from './pin/trusted-devices.controller';
+import { TrustedDevicesService } from './pin/trusted-devices.service';
 import { LoginThrottler } from './login-throttler';
 import { PasswordHasher } from './password-hasher';
 import { RefreshTokenEntity } from './refresh-token.entity';
@@ -29,7 +33,13 @@ import { SessionRepository } from './session.repository';
 /** Accounts, sign-in and the global guards: every route needs a token unless @Public(). */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([AccountEntity, RefreshTokenEntity, SessionEntity, ApiTokenEntity]),
+    TypeOrmModule.forFeature([
+      AccountEntity,
+      RefreshTokenEntity,
+      SessionEntity,
+      ApiTokenEntity,
+      TrustedDeviceEntity,
+    ]),
     PassportModule,
     JwtModule.registerAsync({
       inject: [HUB_SECRETS],
@@ -40,13 +50,21 @@ import { SessionRepository } from './session.repository';
       }),
     }),
   ],
-  controllers: [AuthController, ApiTokensController, SetupController, AccountsController],
+  controllers: [
+    AuthController,
+    TrustedDevicesController,
+    ApiTokensController,
+    SetupController,
+    AccountsController,
+  ],
   providers: [
     AccountRepository,
     RefreshTokenRepository,
     SessionRepository,
     ApiTokenRepository,
     ApiTokensService,
+    TrustedDeviceRepository,
+    TrustedDevicesService,
     AccountsService,
     AuthService,
     PasswordHasher,

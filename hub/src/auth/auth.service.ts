@@ -16,6 +16,7 @@ import type {
   ChangePasswordRequest,
   Role,
   LoginRequest,
+  SessionMethod,
   SessionView,
   SignInMethod,
   SignInOptions,
@@ -28,6 +29,7 @@ import type { AccountEntity } from '../accounts/account.entity';
 import { AccountRepository } from '../accounts/account.repository';
 import { assertPasswordAllowed } from '../accounts/accounts.service';
 import { AuditService, accountActor } from '../audit/audit.service';
+import type { ClientContext } from '../common/client-address';
 import { hashToken, randomToken } from '../common/secure-token';
 import type { HubConfig } from '../config/hub-config';
 import { HUB_CONFIG } from '../config/tokens';
@@ -36,6 +38,7 @@ import { roleFromGroups } from './ldap/ldap-filter';
 import { LoginThrottler, type ThrottledAttempt } from './login-throttler';
 import { PasswordHasher } from './password-hasher';
 import { RefreshTokenRepository } from './refresh-token.repository';
+import { TrustedDeviceRepository } from './pin/trusted-device.repository';
 import { TrustedProxy } from './proxy/trusted-proxy';
 import type { SessionEntity } from './session.entity';
 import { SessionRepository } from './session.repository';
@@ -57,15 +60,6 @@ export interface RequestOrigin {
   headers: IncomingHttpHeaders;
 }
 
-/** Where a sign-in or renewal comes from, as the session list shows it. */
-export interface ClientContext {
-  address: string;
-  /** The User-Agent header, if any. */
-  userAgent: string | null;
-  /** The request's headers, for the sign-in proxy's. */
-  headers?: IncomingHttpHeaders;
-}
-
 /** How often expired refresh tokens are deleted. */
 const PRUNE_INTERVAL_MS = 6 * 3_600_000;
 
@@ -85,6 +79,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
     private readonly directory: LdapDirectory,
+    private readonly trustedDevices: TrustedDeviceRepository,
   ) {}
 
   /** Expired refresh tokens and sessions are deleted at start and every few hours: the tables hold live ones. */
@@ -94,8 +89,11 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
         const now = new Date();
         const tokens = await this.refreshTokens.deleteExpired(now);
         const sessions = await this.sessions.deleteStale(this.staleBefore(now));
-        if (tokens + sessions > 0)
-          this.logger.log(`Deleted ${tokens} expired refresh token(s) and ${sessions} expired session(s)`);
+        const trusts = await this.trustedDevices.deleteEnded(this.staleBefore(now));
+        if (tokens + sessions + trusts > 0)
+          this.logger.log(
+            `Deleted ${tokens} expired refresh token(s), ${sessions} expired session(s) and ${trusts} ended phone trust(s)`,
+          );
       } catch (error) {
         this.logger.error(`Deleting expired sessions failed: ${String(error)}`);
       }
@@ -320,14 +318,20 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
 
   /**
    * Starts a session for an account whose identity a sign-in method has established, and records it. Every
-   * method (password, directory, identity provider, proxy) ends here.
+   * method (password, directory, identity provider, proxy, the quick PIN on `trustedDeviceId`) ends here.
    */
-  async signIn(account: AccountEntity, method: SignInMethod, client: ClientContext): Promise<TokenPair> {
+  async signIn(
+    account: AccountEntity,
+    method: SessionMethod,
+    client: ClientContext,
+    trustedDeviceId: string | null = null,
+  ): Promise<TokenPair> {
     const now = new Date();
     const session = {
       id: randomUUID(),
       accountId: account.id,
       method,
+      trustedDeviceId,
       client: client.userAgent ? shortenUserAgent(client.userAgent) : null,
       address: client.address,
       createdAt: now,
@@ -348,7 +352,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
   async refused(
     account: AccountEntity | null,
     username: string,
-    method: SignInMethod,
+    method: SessionMethod,
     ip: string,
     message: string,
     lockedOut: boolean,
@@ -465,14 +469,18 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     attempt.succeeded();
     assertPasswordAllowed(account.username, request.newPassword);
     await this.accounts.update(account.id, { passwordHash: await this.hasher.hash(request.newPassword) });
-    const ended = await this.endSessions(account.id, null, new Date());
+    const now = new Date();
+    const ended = await this.endSessions(account.id, null, now);
+    // Phones trusted for the quick PIN were trusted by whoever knew the old password: all but this one end.
+    const current = principal.sessionId ? await this.sessions.findById(principal.sessionId) : null;
+    const untrusted = await this.trustedDevices.revokeAccount(account.id, now, current?.trustedDeviceId);
     await this.audit.record(actor, {
       action: 'account.password',
       result: 'ok',
-      details: { from: ip, signedOut: ended.length },
+      details: { from: ip, signedOut: ended.length, untrusted: untrusted.length },
     });
     this.logger.log(`"${account.username}" changed their password; their other sessions are signed out`);
-    return this.signIn(account, 'local', client);
+    return this.signIn(account, 'local', client, current?.trustedDeviceId ?? null);
   }
 
   /** Checks an access token presented outside HTTP (the UI's live socket); returns who it is and until when. */
@@ -498,6 +506,13 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     if (!account) throw new UnauthorizedException('The account no longer exists');
     if (claims.via === 'proxy') this.checkProxyOrigin(account.username, origin);
     return { accountId: account.id, username: account.username, role: account.role, sessionId: claims.sid };
+  }
+
+  /** Signs out the sessions on these trusted phones but `keep`, with their refresh tokens; returns their ids. */
+  async endUnlockedOn(trustedDeviceIds: string[], at: Date, keep: string | null = null): Promise<string[]> {
+    const ended = await this.sessions.revokeUnlockedOn(trustedDeviceIds, at, keep);
+    await this.refreshTokens.revokeFamilies(ended, at);
+    return ended;
   }
 
   /** Ends sessions (the given ones, or all of the account's but `keep`) with their refresh tokens. */

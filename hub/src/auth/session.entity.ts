@@ -1,4 +1,4 @@
-import type { SignInMethod } from '@kidtime/protocol';
+import type { SessionMethod } from '@kidtime/protocol';
 import { Column, CreateDateColumn, Entity, Index, ManyToOne, PrimaryColumn } from 'typeorm';
 import { AccountEntity } from '../accounts/account.entity';
 
@@ -19,7 +19,11 @@ export class SessionEntity {
   account?: AccountEntity;
 
   @Column('varchar', { length: 8 })
-  method!: SignInMethod;
+  method!: SessionMethod;
+
+  /** The trusted phone a quick-PIN session was unlocked on: ending that trust ends the session. */
+  @Column('varchar', { length: 36, nullable: true })
+  trustedDeviceId!: string | null;
 
   /** The client's User-Agent, shortened: how a parent tells their phone from the kitchen laptop. */
   @Column('varchar', { length: 200, nullable: true })

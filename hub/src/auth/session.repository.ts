@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { IsNull, LessThan, MoreThan, Not, Repository } from 'typeorm';
+import { In, IsNull, LessThan, MoreThan, Not, Repository } from 'typeorm';
 import { SessionEntity } from './session.entity';
 
 /**
@@ -34,6 +34,10 @@ export class SessionRepository {
     return live;
   }
 
+  async setTrustedDevice(id: string, trustedDeviceId: string): Promise<void> {
+    await this.sessions.update({ id }, { trustedDeviceId });
+  }
+
   async touch(id: string, address: string, at: Date): Promise<void> {
     await this.sessions.update({ id }, { address, lastUsedAt: at });
   }
@@ -56,6 +60,25 @@ export class SessionRepository {
   /** Signs out every session of an account, but `keep`; returns the ids signed out. */
   async revokeAccount(accountId: string, at: Date, keep: string | null = null): Promise<string[]> {
     const where = { accountId, revokedAt: IsNull(), ...(keep ? { id: Not(keep) } : {}) };
+    const ids = (await this.sessions.find({ where, select: { id: true } })).map((s) => s.id);
+    if (ids.length === 0) return [];
+    await this.sessions.update(where, { revokedAt: at });
+    for (const id of ids) this.recent.delete(id);
+    return ids;
+  }
+
+  /** Signs out the sessions on trusted phones whose trust ended, but `keep`; returns their ids. */
+  async revokeUnlockedOn(
+    trustedDeviceIds: string[],
+    at: Date,
+    keep: string | null = null,
+  ): Promise<string[]> {
+    if (trustedDeviceIds.length === 0) return [];
+    const where = {
+      trustedDeviceId: In(trustedDeviceIds),
+      revokedAt: IsNull(),
+      ...(keep ? { id: Not(keep) } : {}),
+    };
     const ids = (await this.sessions.find({ where, select: { id: true } })).map((s) => s.id);
     if (ids.length === 0) return [];
     await this.sessions.update(where, { revokedAt: at });

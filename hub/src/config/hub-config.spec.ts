@@ -71,6 +71,18 @@ describe('loadHubConfig', () => {
     expect(() => loadHubConfig({ AUTH_METHODS: 'local,local' })).toThrow('names a method twice');
   });
 
+  it('gives a trusted phone 5 wrong PINs and 30 days by default, and names bad values', () => {
+    expect(loadHubConfig({}).pin).toEqual({ maxAttempts: 5, trustDays: 30 });
+    expect(loadHubConfig({ AUTH_PIN_ATTEMPTS: '3', AUTH_PIN_DAYS: '7' }).pin).toEqual({
+      maxAttempts: 3,
+      trustDays: 7,
+    });
+    expect(() => loadHubConfig({ AUTH_PIN_ATTEMPTS: '0' })).toThrow('AUTH_PIN_ATTEMPTS="0"');
+    expect(() => loadHubConfig({ AUTH_PIN_ATTEMPTS: 'many' })).toThrow('AUTH_PIN_ATTEMPTS="many"');
+    expect(() => loadHubConfig({ AUTH_PIN_DAYS: '1000' })).toThrow('AUTH_PIN_DAYS="1000"');
+    expect(() => loadHubConfig({ AUTH_PIN_DAYS: '1.5' })).toThrow('whole number of days');
+  });
+
   it('refuses a short JWT secret', () => {
     expect(() => loadHubConfig({ KIDTIME_JWT_SECRET: 'short' })).toThrow('KIDTIME_JWT_SECRET');
   });

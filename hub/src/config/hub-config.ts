@@ -112,6 +112,10 @@ const environmentSchema = z.object({
         .refine((methods) => new Set(methods).size === methods.length, 'names a method twice'),
     )
     .default(['local']),
+  /** Wrong quick PINs a trusted phone may have in a row before it must sign in with the password again. */
+  AUTH_PIN_ATTEMPTS: z.coerce.number().int('must be a whole number').min(1).max(20).default(5),
+  /** How long a phone stays trusted for the quick PIN, days; then the password is asked again. */
+  AUTH_PIN_DAYS: z.coerce.number().int('must be a whole number of days').min(1).max(365).default(30),
   /** The embedded MQTT broker: on unless MQTT_URL names an external one. */
   MQTT_EMBEDDED: booleanSchema.optional(),
   MQTT_PORT: port.default(1883),
@@ -238,6 +242,8 @@ export interface HubConfig {
   ldap: LdapConfig | null;
   /** null unless AUTH_METHODS has proxy. */
   proxy: ProxyConfig | null;
+  /** The quick PIN on trusted phones. */
+  pin: { maxAttempts: number; trustDays: number };
   loginThrottle: {
     maxFailuresPerUser: number;
     maxFailuresPerUserOverall: number;
@@ -365,6 +371,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubC
     },
     ldap,
     proxy: proxyConfig(e),
+    pin: { maxAttempts: e.AUTH_PIN_ATTEMPTS, trustDays: e.AUTH_PIN_DAYS },
     loginThrottle: {
       maxFailuresPerUser: 5,
       maxFailuresPerUserOverall: 50,

@@ -10,6 +10,7 @@ import { UsageDayEntity } from '../usage/usage-day.entity';
 import { MqttLoginEntity } from '../home-assistant/mqtt-login.entity';
 import { DeviceSshEntity } from '../ssh/device-ssh.entity';
 import { SessionEntity } from '../auth/session.entity';
+import { TrustedDeviceEntity } from '../auth/pin/trusted-device.entity';
 import { ApiTokenEntity } from '../auth/api-token.entity';
 
 export const ENTITIES = [
@@ -25,5 +26,6 @@ export const ENTITIES = [
   MqttLoginEntity,
   DeviceSshEntity,
   SessionEntity,
+  TrustedDeviceEntity,
   ApiTokenEntity,
 ];

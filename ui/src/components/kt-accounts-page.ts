@@ -9,6 +9,7 @@ import { hubContext, type HubContext } from '../data/context';
 import { sharedStyles } from './shared-styles';
 import './kt-home-assistant-card';
 import './kt-password-form';
+import './kt-quick-pin-card';
 import './kt-sign-ins-card';
 
 const ROLES: ReadonlyArray<{ role: Role; label: string; description: string }> = [
@@ -149,6 +150,7 @@ export class KtAccountsPage extends LitElement {
         </div>
         <div class="stack">
           <kt-password-form></kt-password-form>
+          <kt-quick-pin-card></kt-quick-pin-card>
           <kt-sign-ins-card></kt-sign-ins-card>
         </div>
       </div>

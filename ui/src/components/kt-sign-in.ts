@@ -1,11 +1,14 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { ApiError, type Session } from '../data/api';
+import type { UsePasswordDetail } from './kt-pin-unlock';
+import './kt-pin-unlock';
 import { sharedStyles } from './shared-styles';
 
 /**
  * Sign in, or on a new hub create the owner account (only possible from the hub's own machine: the hub
- * refuses it from anywhere else, and the message says so).
+ * refuses it from anywhere else, and the message says so). On a phone trusted for the quick PIN, the PIN
+ * comes first, with the password form a tap away.
  */
 @customElement('kt-sign-in')
 export class KtSignIn extends LitElement {
@@ -51,8 +54,20 @@ export class KtSignIn extends LitElement {
   @property() username = '';
   @state() private _error = '';
   @state() private _busy = false;
+  /** The parent chose the password over the PIN, or the hub ended the phone's trust (and why). */
+  @state() private _password: string | null = null;
 
   override render() {
+    if (this.mode === 'login' && this._password === null && this.session.phoneTrust()) {
+      return html`<kt-pin-unlock
+        .session=${this.session}
+        .note=${this.note}
+        @kt-use-password=${(e: CustomEvent<UsePasswordDetail>) => {
+          this._password = e.detail.note;
+          this.username ||= e.detail.username;
+        }}
+      ></kt-pin-unlock>`;
+    }
     const setup = this.mode === 'setup';
     return html`
       <form @submit=${this._submit} aria-labelledby="title">
@@ -63,6 +78,7 @@ export class KtSignIn extends LitElement {
             : null
         }
         ${this.note ? html`<p role="status">${this.note}</p>` : null}
+        ${this._password ? html`<p role="status">${this._password}</p>` : null}
         <label>
           Username
           <input
@@ -70,7 +86,7 @@ export class KtSignIn extends LitElement {
             autocomplete="username"
             required
             autocapitalize="none"
-            .value=${this.username}
+            .value=${this.username || (this.session.phoneTrust()?.username ?? '')}
           />
         </label>
         <label>

@@ -27,6 +27,7 @@ const METHOD_NAMES: Record<string, string> = {
   ldap: 'directory',
   oidc: 'identity provider',
   proxy: 'reverse proxy',
+  pin: 'quick PIN',
 };
 
 /**

@@ -20,6 +20,8 @@ import type {
   ScheduleRequest,
   TimeResponse,
   TokenPair,
+  TrustedDeviceCreated,
+  TrustedDeviceView,
   UsageDayView,
 } from '@kidtime/protocol';
 
@@ -28,30 +30,99 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The rest of the hub's answer (e.g. `attemptsLeft`). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
 }
 
 const REFRESH_KEY = 'kidtime.refreshToken';
+const TRUST_KEY = 'kidtime.trustedPhone';
+
+/** This phone's trust for the quick PIN: its random secret, kept only here, and whose phone it is. */
+export interface PhoneTrust {
+  id: string;
+  secret: string;
+  username: string;
+  name: string;
+}
 const UNREACHABLE = 'The hub cannot be reached. Is it running, and is this device on the home network?';
 
 /**
  * The signed-in session: a short-lived access token in memory and the refresh token in local storage, so a
- * parent's phone stays signed in. Every request goes through here; a 401 refreshes once, silently, and
- * retries. When the session cannot be renewed it ends and says so (`signed-out`), and the app shows the login.
+ * parent's phone stays signed in. On a phone trusted for the quick PIN the refresh token lives only as long as
+ * the app is open (session storage), so opening it again asks for the PIN. Every request goes through here; a
+ * 401 refreshes once, silently, and retries. When the session cannot be renewed it ends and says so
+ * (`signed-out`), and the app shows the login.
  */
 export class Session extends EventTarget {
   accessToken: string | null = null;
   private refreshing: Promise<boolean> | null = null;
 
-  constructor(private readonly storage: Storage = localStorage) {
+  constructor(
+    private readonly storage: Storage = localStorage,
+    private readonly openStorage: Storage = sessionStorage,
+  ) {
     super();
   }
 
   /** Signs in again from the stored refresh token, if there is one. */
   resume(): Promise<boolean> {
-    return this.storage.getItem(REFRESH_KEY) ? this.refresh() : Promise.resolve(false);
+    return this.tokens().getItem(REFRESH_KEY) ? this.refresh() : Promise.resolve(false);
+  }
+
+  /** This phone's quick-PIN trust, if it has one. */
+  phoneTrust(): PhoneTrust | null {
+    try {
+      const trust = JSON.parse(this.storage.getItem(TRUST_KEY) ?? 'null') as Partial<PhoneTrust> | null;
+      return trust && typeof trust.id === 'string' && typeof trust.secret === 'string'
+        ? { id: trust.id, secret: trust.secret, username: String(trust.username), name: String(trust.name) }
+        : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Unlocks with the quick PIN; when the hub says the trust is over, the phone forgets it. */
+  async unlock(pin: string): Promise<void> {
+    const trust = this.phoneTrust();
+    if (!trust) throw new ApiError(0, 'This phone has no quick PIN; sign in with your password');
+    try {
+      this.keep(await send<TokenPair>('POST', '/api/auth/pin', { deviceId: trust.id, secret: trust.secret, pin }));
+    } catch (error) {
+      if (error instanceof ApiError && error.details.trust === 'gone') this.storage.removeItem(TRUST_KEY);
+      throw error;
+    }
+  }
+
+  /** Trusts this phone with a quick PIN; from now on reopening the app asks for it. */
+  async trustPhone(pin: string): Promise<TrustedDeviceView> {
+    const { body } = await this.request<TrustedDeviceCreated>('POST', '/api/auth/trusted-devices', { pin });
+    const { secret, ...view } = body;
+    const refreshToken = this.tokens().getItem(REFRESH_KEY);
+    this.storage.setItem(TRUST_KEY, JSON.stringify({ id: view.id, secret, username: view.username, name: view.name }));
+    this.storage.removeItem(REFRESH_KEY);
+    if (refreshToken) this.openStorage.setItem(REFRESH_KEY, refreshToken);
+    return view;
+  }
+
+  /** Stops using the quick PIN on this phone: the hub ends the trust, and the phone stays signed in as before. */
+  async forgetPhone(): Promise<void> {
+    const trust = this.phoneTrust();
+    if (!trust) return;
+    await this.request('DELETE', `/api/auth/trusted-devices/${trust.id}`).catch((error: unknown) => {
+      if (!(error instanceof ApiError && error.status === 404)) throw error;
+    });
+    const refreshToken = this.tokens().getItem(REFRESH_KEY);
+    this.storage.removeItem(TRUST_KEY);
+    this.openStorage.removeItem(REFRESH_KEY);
+    if (refreshToken) this.storage.setItem(REFRESH_KEY, refreshToken);
+  }
+
+  /** Where the refresh token is kept: for the app's lifetime on a phone with a quick PIN, else for good. */
+  private tokens(): Storage {
+    return this.phoneTrust() ? this.openStorage : this.storage;
   }
 
   async login(username: string, password: string): Promise<void> {
@@ -101,13 +172,14 @@ export class Session extends EventTarget {
   private end(reason: 'signed-out' | 'expired'): void {
     this.accessToken = null;
     this.storage.removeItem(REFRESH_KEY);
+    this.openStorage.removeItem(REFRESH_KEY);
     this.dispatchEvent(new Event(reason));
   }
 
   /** A new token pair from the refresh token; concurrent callers share one refresh (each token works once). */
   refresh(): Promise<boolean> {
     this.refreshing ??= (async () => {
-      const refreshToken = this.storage.getItem(REFRESH_KEY);
+      const refreshToken = this.tokens().getItem(REFRESH_KEY);
       if (!refreshToken) return false;
       try {
         this.keep(await send<TokenPair>('POST', '/api/auth/refresh', { refreshToken }));
@@ -131,7 +203,7 @@ export class Session extends EventTarget {
 
   private keep(pair: TokenPair): void {
     this.accessToken = pair.accessToken;
-    this.storage.setItem(REFRESH_KEY, pair.refreshToken);
+    this.tokens().setItem(REFRESH_KEY, pair.refreshToken);
     this.dispatchEvent(new Event('signed-in'));
   }
 }
@@ -162,7 +234,7 @@ async function sendWithStatus<T>(
   const parsed = (await response.json().catch(() => null)) as (T & { message?: unknown }) | null;
   if (!response.ok) {
     const message = typeof parsed?.message === 'string' ? parsed.message : `The hub answered ${response.status}`;
-    throw new ApiError(response.status, message);
+    throw new ApiError(response.status, message, parsed ?? {});
   }
   return { status: response.status, body: parsed as T };
 }
@@ -388,4 +460,13 @@ export async function createApiToken(
 
 export async function revokeApiToken(session: Session, id: string): Promise<void> {
   await session.request('DELETE', `/api/tokens/${id}`);
+}
+
+export async function listTrustedPhones(session: Session): Promise<TrustedDeviceView[]> {
+  return (await session.request<TrustedDeviceView[]>('GET', '/api/auth/trusted-devices')).body;
+}
+
+/** Ends a phone's quick PIN (an owner: anyone's) and signs out what it unlocked. */
+export async function endTrustedPhone(session: Session, id: string): Promise<void> {
+  await session.request('DELETE', `/api/auth/trusted-devices/${id}`);
 }
