@@ -1,7 +1,7 @@
 /**
  * Signing in with an LDAP directory, end to end: Debian's slapd started by the harness with a family's tree,
  * the built hub with AUTH_METHODS=local,ldap. Roles from groups (and a change in the directory applying at
- * the next sign-in), refusals that look like a local wrong password, injection attempts in the username, a
+ * the next sign-in or renewal, leaving every group signing the person out), an outage that signs nobody out, refusals that look like a local wrong password, injection attempts in the username, a
  * name a local account already has, a directory that is down, the throttle, the audit, and no password kept.
  */
 import type { AuditEntryView, TokenPair } from '@kidtime/protocol';
@@ -29,6 +29,19 @@ const person = (uid: string, password: string, rdn = `uid=${uid}`) =>
 const group = (name: string, members: string[]) =>
   ldifEntry(`cn=${name},${GROUPS}`, { objectClass: 'groupOfNames', cn: name, member: members });
 const personDn = (uid: string) => `uid=${uid},${PEOPLE}`;
+const moveMember = (uid: string, from: string, to: string) =>
+  [
+    `dn: cn=${from},${GROUPS}`,
+    'changetype: modify',
+    'delete: member',
+    `member: ${personDn(uid)}`,
+    '',
+    `dn: cn=${to},${GROUPS}`,
+    'changetype: modify',
+    'add: member',
+    `member: ${personDn(uid)}`,
+    '',
+  ].join('\n');
 
 const TREE = [
   ldifEntry(SUFFIX, { objectClass: ['dcObject', 'organization'], o: 'Kidtime test family', dc: 'kidtime' }),
@@ -199,26 +212,65 @@ describe('sign in with LDAP', () => {
   it('applies a role change in the directory at the next sign-in', async () => {
     const kim = await signedIn('kim', 'kim-ldap-pw');
     expect(await me(kim)).toMatchObject({ role: 'viewer' });
-    await slapd.modify(
-      [
-        `dn: cn=kidtime-viewers,${GROUPS}`,
-        'changetype: modify',
-        'delete: member',
-        `member: ${personDn('kim')}`,
-        '',
-        `dn: cn=kidtime-parents,${GROUPS}`,
-        'changetype: modify',
-        'add: member',
-        `member: ${personDn('kim')}`,
-        '',
-      ].join('\n'),
-    );
+    await slapd.modify(moveMember('kim', 'kidtime-viewers', 'kidtime-parents'));
     expect(await me(await signedIn('kim', 'kim-ldap-pw'))).toMatchObject({ role: 'parent' });
     expect((await accounts()).filter((row) => row.username === 'kim')).toMatchObject([{ role: 'parent' }]);
     const audit = await owner.get<AuditEntryView[]>('/api/audit?action=account.role');
     expect(audit.body.find((entry) => entry.actor.name === 'kim')).toMatchObject({
       details: { from: 'viewer', to: 'parent', source: 'ldap' },
     });
+  });
+
+  it('applies a role change and a removal from every group at the next renewal, without a new sign-in', async () => {
+    const gran = new ApiClient(hub.url);
+    const first = await gran.login('gran', 'gran-ldap-pw');
+    expect(await me(gran)).toMatchObject({ role: 'viewer' });
+    await slapd.modify(moveMember('gran', 'kidtime-viewers', 'kidtime-parents'));
+    const renewed = await new ApiClient(hub.url).post<TokenPair>('/api/auth/refresh', {
+      refreshToken: first.refreshToken,
+    });
+    expect(renewed.status).toBe(200);
+    gran.token = renewed.body.accessToken;
+    expect(await me(gran)).toMatchObject({ role: 'parent' });
+
+    await slapd.modify(
+      [
+        `dn: cn=kidtime-parents,${GROUPS}`,
+        'changetype: modify',
+        'delete: member',
+        `member: ${personDn('gran')}`,
+        '',
+      ].join('\n'),
+    );
+    const refused = await new ApiClient(hub.url).post<{ message: string }>('/api/auth/refresh', {
+      refreshToken: renewed.body.refreshToken,
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.body.message).toContain('no longer in any group allowed to use Kidtime');
+    // Signed out everywhere at once, not when the access token runs out.
+    expect((await gran.get('/api/auth/me')).status).toBe(401);
+    const audit = await owner.get<AuditEntryView[]>('/api/audit?action=auth.logout');
+    expect(audit.body.find((entry) => entry.actor.name === 'gran')).toMatchObject({
+      message: 'no longer in any group allowed to use Kidtime',
+    });
+  });
+
+  it('keeps people signed in through a directory outage, and counts no failures against them', async () => {
+    const dad = new ApiClient(hub.url);
+    const pair = await dad.login('dad', 'dad-ldap-pw');
+    await slapd.pause();
+    try {
+      const renewed = await new ApiClient(hub.url).post<TokenPair>('/api/auth/refresh', {
+        refreshToken: pair.refreshToken,
+      });
+      expect(renewed.status).toBe(200);
+      // More tries than the throttle allows a username: each is the directory's fault, none locks mum out.
+      for (let i = 0; i < 7; i += 1) expect((await login('mum', 'mum-ldap-pw')).status).toBe(503);
+    } finally {
+      await slapd.resume();
+    }
+    expect(await me(await signedIn('mum', 'mum-ldap-pw'))).toMatchObject({ role: 'owner' });
+    expect(hub.log).toContain('without asking the directory, which cannot be reached');
   });
 
   it('answers 503 with a clear message while the directory is down, and works again after', async () => {

@@ -136,10 +136,27 @@ describe('sign in through a trusted proxy', () => {
       refreshToken: pair.refreshToken,
     });
     expect(renewDirect.status).toBe(401);
-    const renewed = await send<TokenPair>(PROXY, 'POST', '/api/auth/refresh', asProxy('dad', ''), {
+    const renewed = await send<TokenPair>(PROXY, 'POST', '/api/auth/refresh', asProxy('dad', 'grown-ups'), {
       refreshToken: pair.refreshToken,
     });
     expect(renewed.status).toBe(200);
+    // The proxy no longer puts dad in a Kidtime group: the next renewal signs him out everywhere.
+    const left = await send<{ message: string }>(
+      PROXY,
+      'POST',
+      '/api/auth/refresh',
+      asProxy('dad', 'guests'),
+      {
+        refreshToken: renewed.body.refreshToken,
+      },
+    );
+    expect(left.status).toBe(401);
+    expect(left.body.message).toContain('no longer in any group allowed to use Kidtime');
+    const after = await send(PROXY, 'GET', '/api/children', {
+      ...asProxy('dad', 'grown-ups'),
+      ...bearer(renewed.body.accessToken),
+    });
+    expect(after.status).toBe(401);
   });
 
   it('refuses a person in none of the groups, and a name a local account has', async () => {

@@ -162,7 +162,9 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
       person = await this.directory.authenticate(username, password);
     } catch (error) {
       if (!(error instanceof DirectoryUnavailableError)) throw error;
-      await refuse(byName, `directory unavailable: ${error.message}`);
+      // Not the person's fault: the try is given back, so an outage locks nobody out.
+      attempt.succeeded();
+      await this.refused(byName, username, 'ldap', ip, `directory unavailable: ${error.message}`, false);
       throw new ServiceUnavailableException(
         `The hub cannot reach the directory (LDAP) to check your password right now (${error.message}); try again in a moment, or ask whoever looks after the directory`,
       );
@@ -240,20 +242,75 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
           details: { username: account.username, role, source, from: ip },
         },
       );
-    } else if (account.role !== role) {
-      const previous = account.role;
-      await this.accounts.update(account.id, { role });
-      account = { ...account, role };
-      await this.audit.record(
-        { type: 'account', id: account.id, name: account.username, channel: 'ui' },
-        {
-          action: 'account.role',
-          result: 'ok',
-          details: { username: account.username, from: previous, to: role, source },
-        },
-      );
+      return account;
     }
-    return account;
+    return this.syncRole(account, role);
+  }
+
+  /** Gives an account the role its source says it has now, audited when it changes. */
+  private async syncRole(account: AccountEntity, role: Role): Promise<AccountEntity> {
+    if (account.role === role) return account;
+    await this.accounts.update(account.id, { role });
+    await this.audit.record(
+      { type: 'account', id: account.id, name: account.username, channel: 'ui' },
+      {
+        action: 'account.role',
+        result: 'ok',
+        details: { username: account.username, from: account.role, to: role, source: account.source },
+      },
+    );
+    return { ...account, role };
+  }
+
+  /**
+   * What the system that vouches for a person says of them now, at every renewal and quick-PIN unlock: their
+   * groups are read again (the directory's with the service account, or the proxy's headers), so someone
+   * who left every Kidtime group is signed out everywhere within an access token's life, and a role change
+   * applies without a new sign-in. An unreachable directory keeps them signed in: an outage must not sign
+   * the family out.
+   */
+  async stillAllowed(
+    account: AccountEntity,
+    method: SessionMethod,
+    client: ClientContext,
+  ): Promise<AccountEntity> {
+    let role: Role | null;
+    if (account.source === 'ldap' && this.config.ldap && account.externalId) {
+      let groups: string[] | null;
+      try {
+        groups = await this.directory.groupsOf(account.externalId);
+      } catch (error) {
+        if (!(error instanceof DirectoryUnavailableError)) throw error;
+        this.logger.warn(
+          `Kept "${account.username}" signed in without asking the directory, which cannot be reached (${error.message})`,
+        );
+        return account;
+      }
+      role = groups === null ? null : roleFromGroups(groups, this.config.ldap.groups);
+    } else if (method === 'proxy' && this.config.proxy) {
+      const verdict = this.trustedProxy().identify(client.address, client.headers ?? {});
+      role = verdict.ok ? verdict.identity.role : null;
+    } else {
+      return account;
+    }
+    if (role) return this.syncRole(account, role);
+    const ended = await this.endSessions(account.id, null, new Date());
+    const vouching = account.source === 'ldap' ? 'the directory' : 'the sign-in proxy';
+    this.logger.warn(
+      `Signed "${account.username}" out everywhere: ${vouching} no longer puts them in a Kidtime group`,
+    );
+    await this.audit.record(
+      { type: 'account', id: account.id, name: account.username, channel: 'ui' },
+      {
+        action: 'auth.logout',
+        result: 'ok',
+        details: { method, signedOut: ended.length, from: client.address },
+        message: 'no longer in any group allowed to use Kidtime',
+      },
+    );
+    throw new UnauthorizedException(
+      'You are no longer in any group allowed to use Kidtime, so you have been signed out; ask whoever looks after your sign-in to add you again',
+    );
   }
 
   /**
@@ -395,6 +452,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     // Before the token is used up: a renewal from off the proxy's path must not spend the real one's token.
     if (session.method === 'proxy')
       this.checkProxyOrigin(account.username, { address: ip, headers: client.headers ?? {} });
+    const allowed = await this.stillAllowed(account, session.method, client);
     if (stored.usedAt || !(await this.refreshTokens.markUsed(stored.id, now))) {
       await this.endSessions(stored.accountId, [stored.familyId], now);
       this.logger.warn(`Refresh token reused for account ${stored.accountId} from ${ip}: session revoked`);
@@ -403,7 +461,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
       );
     }
     await this.sessions.touch(session.id, ip, now);
-    return this.issue(account, session);
+    return this.issue(allowed, session);
   }
 
   /** The caller's signed-in devices. */

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Client, InvalidCredentialsError, SizeLimitExceededError } from 'ldapts';
+import { Client, InvalidCredentialsError, NoSuchObjectError, SizeLimitExceededError } from 'ldapts';
 import fs from 'node:fs';
 import tls from 'node:tls';
 import type { HubConfig, LdapConfig } from '../../config/hub-config';
@@ -39,27 +39,69 @@ export class LdapDirectory {
     // An empty password is an "unauthenticated bind" (RFC 4513 §5.1.2) that many servers answer with success:
     // refused here, before anything is sent.
     if (password === '' || username === '') return null;
-    const search = await this.connect(config);
+    const search = await this.searcher(config);
     try {
-      await this.step(config, 'binding as the service account', async () => {
-        if (config.bindDn !== null) await search.bind(config.bindDn, config.bindPassword ?? '');
-      });
       const dn = await this.findPerson(config, search, username);
       if (dn === null) return null;
       if (!(await this.checkPassword(config, dn, password))) return null;
-      const groups = await this.step(config, 'searching groups', async () => {
-        const { searchEntries } = await search.search(config.searchBase, {
-          scope: 'sub',
-          filter: fillFilter(config.groupFilter, '{dn}', dn),
-          attributes: ['1.1'],
-          timeLimit: Math.ceil(config.timeoutMs / 1000),
-        });
-        return searchEntries.map((entry) => normalizeDn(entry.dn));
-      });
-      return { dn: normalizeDn(dn), groups };
+      return { dn: normalizeDn(dn), groups: await this.groups(config, search, dn) };
     } finally {
       await this.close(search);
     }
+  }
+
+  /**
+   * The groups of a person signed in before, read with the service account (no password needed): how a
+   * renewal learns that someone left a group, or the directory. null when their entry is gone.
+   */
+  async groupsOf(dn: string): Promise<string[] | null> {
+    const config = this.config();
+    const search = await this.searcher(config);
+    try {
+      const exists = await this.step(config, 'reading the person', async () => {
+        try {
+          const { searchEntries } = await search.search(dn, {
+            scope: 'base',
+            filter: '(objectClass=*)',
+            attributes: ['1.1'],
+            timeLimit: Math.ceil(config.timeoutMs / 1000),
+          });
+          return searchEntries.length === 1;
+        } catch (error) {
+          if (error instanceof NoSuchObjectError) return false;
+          throw error;
+        }
+      });
+      return exists ? await this.groups(config, search, dn) : null;
+    } finally {
+      await this.close(search);
+    }
+  }
+
+  /** A connection for searches, bound as the service account (or anonymous). */
+  private async searcher(config: LdapConfig): Promise<Client> {
+    const client = await this.connect(config);
+    try {
+      await this.step(config, 'binding as the service account', async () => {
+        if (config.bindDn !== null) await client.bind(config.bindDn, config.bindPassword ?? '');
+      });
+      return client;
+    } catch (error) {
+      await this.close(client);
+      throw error;
+    }
+  }
+
+  private groups(config: LdapConfig, client: Client, dn: string): Promise<string[]> {
+    return this.step(config, 'searching groups', async () => {
+      const { searchEntries } = await client.search(config.searchBase, {
+        scope: 'sub',
+        filter: fillFilter(config.groupFilter, '{dn}', dn),
+        attributes: ['1.1'],
+        timeLimit: Math.ceil(config.timeoutMs / 1000),
+      });
+      return searchEntries.map((entry) => normalizeDn(entry.dn));
+    });
   }
 
   private async findPerson(config: LdapConfig, client: Client, username: string): Promise<string | null> {

@@ -122,7 +122,9 @@ export class TrustedDevicesService {
     }
     if (await this.hasher.verify(device.pinHash, request.pin)) {
       await this.devices.unlocked(device.id, now);
-      return this.auth.signIn(account, 'pin', client, device.id);
+      // A directory person who left every Kidtime group is refused here, as at a renewal.
+      const allowed = await this.auth.stillAllowed(account, 'pin', client);
+      return this.auth.signIn(allowed, 'pin', client, device.id);
     }
     const left = max - ((await this.devices.findById(device.id))?.failedAttempts ?? max);
     const refuse = (message: string, lockedOut: boolean) =>
