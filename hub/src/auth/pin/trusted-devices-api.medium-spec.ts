@@ -231,6 +231,26 @@ describe('quick PIN on trusted phones (medium)', () => {
     expect((await call('GET', '/api/auth/trusted-devices', token)).status).toBe(403);
   });
 
+  it('drops the quick PIN of a password account once password sign-in is switched off', async () => {
+    const { accessToken } = await signIn('dad', 'greenhouse-roof-100');
+    const phone = await trust(accessToken, '73019');
+    await app.close();
+    const config = loadHubConfig({
+      KIDTIME_DATA_DIR: dataDir,
+      LOG_LEVEL: 'error',
+      KIDTIME_UI_DIR: dataDir,
+      AUTH_METHODS: 'proxy',
+      AUTH_PROXY_ADDRESSES: '127.0.0.2',
+      AUTH_PROXY_OWNER_GROUPS: 'kidtime-owners',
+    });
+    app = await createHubApp(config, loadOrCreateSecrets(config));
+    await app.listen(0, '127.0.0.1');
+    base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
+    const reply = await unlock(phone, '73019');
+    expect(reply).toMatchObject({ status: 401, body: { trust: 'gone' } });
+    expect(reply.body.message).toMatch(/switched off/);
+  });
+
   it('refuses malformed unlock requests with the field named', async () => {
     for (const body of [
       {},

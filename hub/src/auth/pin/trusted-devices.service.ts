@@ -114,6 +114,10 @@ export class TrustedDevicesService {
           : 'The quick PIN on this phone has expired; sign in with your password and set it again',
       );
     }
+    if (!this.config.authMethods.includes(account.source)) {
+      // The way this account signs in was switched off since the phone was trusted: the PIN goes with it.
+      throw gone(`Signing in with ${account.source} is switched off on this hub, and so is its quick PIN`);
+    }
     const max = this.config.pin.maxAttempts;
     if (!(await this.devices.takeAttempt(device.id, max))) {
       // Parallel guesses that came after the last try: nothing was checked, and the trust is over.
