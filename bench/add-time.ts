@@ -17,6 +17,7 @@ import {
   UsageError,
   withTimeout,
   type Stats,
+  wholeNumber,
 } from './lib/harness';
 import type { DeviceView, EnrollmentCreated, ManagedUserView, TimeResponse } from '@kidtime/protocol';
 import { execFile } from 'node:child_process';
@@ -84,12 +85,6 @@ function parseOptions(argv: string[]): Options {
     directUser: 'ktbench2',
     stateIntervalSeconds: 3600,
   };
-  const int = (flag: string, value: string | undefined, min: number, max: number): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new UsageError(`${flag} needs a whole number ${min}-${max}`);
-    return n;
-  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     const [name, inline] = flag.includes('=')
@@ -98,16 +93,16 @@ function parseOptions(argv: string[]): Options {
     const value = (): string | undefined => inline ?? argv[++i];
     switch (name) {
       case '--iterations':
-        options.iterations = int(name, value(), 1, 10_000);
+        options.iterations = wholeNumber(name, value(), 1, 10_000);
         break;
       case '--warmup':
-        options.warmup = int(name, value(), 0, 1000);
+        options.warmup = wholeNumber(name, value(), 0, 1000);
         break;
       case '--stale':
-        options.stale = int(name, value(), 0, 20);
+        options.stale = wholeNumber(name, value(), 0, 20);
         break;
       case '--state-interval':
-        options.stateIntervalSeconds = int(name, value(), 10, 3600);
+        options.stateIntervalSeconds = wholeNumber(name, value(), 10, 3600);
         break;
       case '--json': {
         const file = value();

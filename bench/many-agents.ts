@@ -25,6 +25,7 @@ import {
   UsageError,
   withTimeout,
   type Stats,
+  wholeNumber,
 } from './lib/harness';
 import {
   AGENTS_NAMESPACE,
@@ -121,15 +122,8 @@ const USAGE = `usage: node bench/run.mjs many-agents [options]
   --json FILE                also write the results as JSON
   --hub-node-options=OPTS    NODE_OPTIONS for the hub process, e.g. --hub-node-options="--require ./profile.js"`;
 
-function intIn(flag: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new UsageError(`${flag} needs a whole number ${min}-${max}, got ${JSON.stringify(value)}`);
-  return n;
-}
-
 function intList(flag: string, value: string, min: number, max: number): number[] {
-  const list = value.split(',').map((item) => intIn(flag, item.trim(), min, max));
+  const list = value.split(',').map((item) => wholeNumber(flag, item.trim(), min, max));
   if (list.length === 0 || list.length > 10) throw new UsageError(`${flag} needs 1-10 numbers`);
   return list;
 }
@@ -174,17 +168,17 @@ function parseOptions(argv: string[]): Options {
     throw new UsageError('--ha-discovery must be true or false');
   return {
     levels,
-    idleSeconds: intIn('--idle', parsed.idle, 5, 600),
-    fanout: intIn('--fanout', parsed.fanout, 0, 20_000),
+    idleSeconds: wholeNumber('--idle', parsed.idle, 5, 600),
+    fanout: wholeNumber('--fanout', parsed.fanout, 0, 20_000),
     fanoutConcurrency: intList('--fanout-concurrency', parsed['fanout-concurrency'], 1, 20_000),
-    connectConcurrency: intIn('--connect-concurrency', parsed['connect-concurrency'], 1, 20_000),
-    enrollConcurrency: intIn('--enroll-concurrency', parsed['enroll-concurrency'], 1, 25),
-    workers: intIn('--workers', parsed.workers, 1, 16),
-    stateIntervalSeconds: intIn('--state-interval', parsed['state-interval'], 5, 3600),
-    applyMs: intIn('--apply-ms', parsed['apply-ms'], 0, 10_000),
-    users: intIn('--users', parsed.users, 1, 20),
+    connectConcurrency: wholeNumber('--connect-concurrency', parsed['connect-concurrency'], 1, 20_000),
+    enrollConcurrency: wholeNumber('--enroll-concurrency', parsed['enroll-concurrency'], 1, 25),
+    workers: wholeNumber('--workers', parsed.workers, 1, 16),
+    stateIntervalSeconds: wholeNumber('--state-interval', parsed['state-interval'], 5, 3600),
+    applyMs: wholeNumber('--apply-ms', parsed['apply-ms'], 0, 10_000),
+    users: wholeNumber('--users', parsed.users, 1, 20),
     userinfo,
-    children: intIn('--children', parsed.children, 0, 20_000),
+    children: wholeNumber('--children', parsed.children, 0, 20_000),
     haDiscovery: haDiscovery === undefined ? null : haDiscovery === 'true',
     json: parsed.json ? path.resolve(parsed.json) : null,
     hubNodeOptions: parsed['hub-node-options'] ?? null,

@@ -15,7 +15,15 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ApiClient } from '../test/support/api-client';
 import { HubProcess, ROOT } from '../test/support/hub-process';
-import { UsageError, checkInterrupted, onCleanup, runBenchmark, stats, type Stats } from './lib/harness';
+import {
+  UsageError,
+  checkInterrupted,
+  onCleanup,
+  runBenchmark,
+  stats,
+  type Stats,
+  wholeNumber,
+} from './lib/harness';
 
 const PATHS = {
   login: 'password sign-in `POST /api/auth/login`',
@@ -41,20 +49,14 @@ const USAGE = `usage: node bench/run.mjs sign-in [options]   (after \`npm run bu
 
 function parseOptions(argv: string[]): Options {
   const options: Options = { iterations: 300, warmup: 10, json: null };
-  const int = (flag: string, value: string | undefined, min: number, max: number): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new UsageError(`${flag} needs a whole number ${min}-${max}`);
-    return n;
-  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     switch (flag) {
       case '--iterations':
-        options.iterations = int(flag, argv[++i], 1, 5000);
+        options.iterations = wholeNumber(flag, argv[++i], 1, 5000);
         break;
       case '--warmup':
-        options.warmup = int(flag, argv[++i], 0, 200);
+        options.warmup = wholeNumber(flag, argv[++i], 0, 200);
         break;
       case '--json': {
         const file = argv[++i];

@@ -42,6 +42,7 @@ import {
   stats,
   withTimeout,
   type Stats,
+  wholeNumber,
 } from './lib/harness';
 
 const TIMEKPRA = '/usr/bin/timekpra';
@@ -82,23 +83,17 @@ const USAGE = `usage: node bench/run.mjs ssh-time [options]   (as root, after \`
 
 function parseOptions(argv: string[]): Options {
   const options: Options = { iterations: 200, warmup: 5, seconds: 60, json: null };
-  const int = (flag: string, value: string | undefined, min: number, max: number): number => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new UsageError(`${flag} needs a whole number ${min}-${max}`);
-    return n;
-  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]!;
     switch (flag) {
       case '--iterations':
-        options.iterations = int(flag, argv[++i], 1, 2000);
+        options.iterations = wholeNumber(flag, argv[++i], 1, 2000);
         break;
       case '--warmup':
-        options.warmup = int(flag, argv[++i], 0, 100);
+        options.warmup = wholeNumber(flag, argv[++i], 0, 100);
         break;
       case '--seconds':
-        options.seconds = int(flag, argv[++i], 1, 3600);
+        options.seconds = wholeNumber(flag, argv[++i], 1, 3600);
         break;
       case '--json': {
         const file = argv[++i];

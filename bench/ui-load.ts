@@ -18,6 +18,7 @@ import {
   UsageError,
   withTimeout,
   type Stats,
+  wholeNumber,
 } from './lib/harness';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -76,13 +77,6 @@ const USAGE = `usage: node bench/run.mjs ui-load [options]
   --sizes-only        only the size report from ui/dist (no root, no hub, no browser)
   --json FILE         also write the results and every sample as JSON`;
 
-function intIn(flag: string, value: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max)
-    throw new UsageError(`${flag} needs a whole number ${min}-${max}, got ${JSON.stringify(value)}`);
-  return n;
-}
-
 function parseOptions(argv: string[]): Options {
   let values;
   try {
@@ -114,9 +108,9 @@ function parseOptions(argv: string[]): Options {
   if (!/^[a-z_][a-z0-9_-]{0,30}$/.test(values.user))
     throw new UsageError(`--user: invalid login ${JSON.stringify(values.user)}`);
   return {
-    runs: intIn('--runs', values.runs, 1, 200),
-    warmup: intIn('--warmup', values.warmup, 0, 20),
-    cpuThrottle: intIn('--cpu-throttle', values['cpu-throttle'], 1, 20),
+    runs: wholeNumber('--runs', values.runs, 1, 200),
+    warmup: wholeNumber('--warmup', values.warmup, 0, 20),
+    cpuThrottle: wholeNumber('--cpu-throttle', values['cpu-throttle'], 1, 20),
     scenarios: SCENARIOS.filter((s) => scenarios.includes(s)),
     user: values.user,
     sizesOnly: values['sizes-only'],

@@ -45,6 +45,14 @@ export function stopOnSignals(what: string): void {
 /** A bad command line: its message (empty for --help) is printed with the usage text, exit code 2 (0). */
 export class UsageError extends Error {}
 
+/** A command-line option's whole number within [min, max], or a UsageError naming the flag and the value. */
+export function wholeNumber(flag: string, value: string | undefined, min: number, max: number): number {
+  const n = Number(value);
+  if (value === undefined || !Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`${flag} needs a whole number ${min}-${max}, got ${JSON.stringify(value ?? '')}`);
+  return n;
+}
+
 /**
  * A benchmark's entry point: parses the options (printing the usage on a UsageError), cleans up on signals,
  * runs `main`, reports a failure (with `explain` for more context) and always cleans up.

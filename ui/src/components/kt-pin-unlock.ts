@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { ApiError, type Session } from '../data/api';
-import { sharedStyles } from './shared-styles';
+import { sharedStyles, signInFormStyles } from './shared-styles';
 
 export interface UsePasswordDetail {
   /** Why, when the hub ended the phone's trust. */
@@ -17,39 +17,13 @@ export interface UsePasswordDetail {
 export class KtPinUnlock extends LitElement {
   static override styles = [
     sharedStyles,
+    signInFormStyles,
     css`
-      form {
-        display: grid;
-        gap: 0.9rem;
-        max-width: 24rem;
-        margin: 0 auto;
-        padding: 1.25rem;
-        background: var(--kt-card);
-        border: 1px solid var(--kt-border);
-        border-radius: 1rem;
-      }
-      label {
-        display: grid;
-        gap: 0.3rem;
-        font-weight: 600;
-      }
       input {
-        box-sizing: border-box;
-        width: 100%;
-        min-width: 0;
         min-height: 52px;
-        padding: 0 0.75rem;
-        border-radius: 0.5rem;
-        border: 1px solid var(--kt-border);
-        background: var(--kt-bg);
-        color: var(--kt-text);
-        font: inherit;
         font-size: 1.5rem;
         letter-spacing: 0.4em;
         text-align: center;
-      }
-      h2 {
-        margin: 0;
       }
       .link {
         justify-self: center;

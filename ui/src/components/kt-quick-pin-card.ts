@@ -5,7 +5,7 @@ import type { TrustedDeviceView } from '@kidtime/protocol';
 import { ApiError, endTrustedPhone, listTrustedPhones } from '../data/api';
 import { hubContext, type HubContext } from '../data/context';
 import { ago } from '../data/format';
-import { sharedStyles } from './shared-styles';
+import { actionListStyles, sharedStyles } from './shared-styles';
 
 /** How long the app may be away before a phone with a quick PIN asks for it again. */
 export const PIN_LOCK_AFTER_MS = 5 * 60_000;
@@ -18,28 +18,10 @@ export const PIN_LOCK_AFTER_MS = 5 * 60_000;
 export class KtQuickPinCard extends LitElement {
   static override styles = [
     sharedStyles,
+    actionListStyles,
     css`
       :host {
         display: block;
-      }
-      ul {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-        display: grid;
-        gap: 0.5rem;
-      }
-      li {
-        display: grid;
-        grid-template-columns: minmax(0, 1fr) auto;
-        align-items: center;
-        gap: 0.5rem;
-        padding: 0.5rem 0;
-        border-bottom: 1px solid var(--kt-border);
-      }
-      li p {
-        margin: 0;
-        overflow-wrap: anywhere;
       }
       form {
         display: grid;

@@ -1,9 +1,9 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { ApiError, type Session } from '../data/api';
 import type { UsePasswordDetail } from './kt-pin-unlock';
 import './kt-pin-unlock';
-import { sharedStyles } from './shared-styles';
+import { sharedStyles, signInFormStyles } from './shared-styles';
 
 /**
  * Sign in, or on a new hub create the owner account (only possible from the hub's own machine: the hub
@@ -12,38 +12,7 @@ import { sharedStyles } from './shared-styles';
  */
 @customElement('kt-sign-in')
 export class KtSignIn extends LitElement {
-  static override styles = [
-    sharedStyles,
-    css`
-      form {
-        display: grid;
-        gap: 0.9rem;
-        max-width: 24rem;
-        margin: 0 auto;
-        padding: 1.25rem;
-        background: var(--kt-card);
-        border: 1px solid var(--kt-border);
-        border-radius: 1rem;
-      }
-      label {
-        display: grid;
-        gap: 0.3rem;
-        font-weight: 600;
-      }
-      input {
-        min-height: 44px;
-        padding: 0 0.75rem;
-        border-radius: 0.5rem;
-        border: 1px solid var(--kt-border);
-        background: var(--kt-bg);
-        color: var(--kt-text);
-        font: inherit;
-      }
-      h2 {
-        margin: 0;
-      }
-    `,
-  ];
+  static override styles = [sharedStyles, signInFormStyles];
 
   @property({ attribute: false }) session!: Session;
   /** `setup` creates the first (owner) account. */

@@ -14,7 +14,7 @@ import {
 import { hubContext, type HubContext } from '../data/context';
 import { ago } from '../data/format';
 import { copyText } from './copy';
-import { sharedStyles } from './shared-styles';
+import { actionListStyles, sharedStyles } from './shared-styles';
 
 const SCOPES: Array<{ scope: ApiTokenScope; label: string; allowed: ReadonlyArray<string> }> = [
   { scope: 'read', label: 'Read: look only (dashboards)', allowed: ['owner', 'parent', 'viewer'] },
@@ -38,28 +38,10 @@ const METHOD_NAMES: Record<string, string> = {
 export class KtSignInsCard extends LitElement {
   static override styles = [
     sharedStyles,
+    actionListStyles,
     css`
       :host {
         display: block;
-      }
-      ul {
-        list-style: none;
-        margin: 0;
-        padding: 0;
-        display: grid;
-        gap: 0.5rem;
-      }
-      li {
-        display: grid;
-        grid-template-columns: minmax(0, 1fr) auto;
-        align-items: center;
-        gap: 0.5rem;
-        padding: 0.5rem 0;
-        border-bottom: 1px solid var(--kt-border);
-      }
-      li p {
-        margin: 0;
-        overflow-wrap: anywhere;
       }
       h3 {
         margin: 0.5rem 0 0;

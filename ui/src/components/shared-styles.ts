@@ -178,3 +178,60 @@ export const sharedStyles = css`
     color: var(--kt-danger);
   }
 `;
+
+/** A list of things with an action each (signed-in devices, tokens, trusted phones): text left, button right. */
+export const actionListStyles = css`
+  ul {
+    list-style: none;
+    margin: 0;
+    padding: 0;
+    display: grid;
+    gap: 0.5rem;
+  }
+  li {
+    display: grid;
+    grid-template-columns: minmax(0, 1fr) auto;
+    align-items: center;
+    gap: 0.5rem;
+    padding: 0.5rem 0;
+    border-bottom: 1px solid var(--kt-border);
+  }
+  li p {
+    margin: 0;
+    overflow-wrap: anywhere;
+  }
+`;
+
+/** The card a sign-in form sits in, alone on the page: the password form and the quick PIN. */
+export const signInFormStyles = css`
+  form {
+    display: grid;
+    gap: 0.9rem;
+    max-width: 24rem;
+    margin: 0 auto;
+    padding: 1.25rem;
+    background: var(--kt-card);
+    border: 1px solid var(--kt-border);
+    border-radius: 1rem;
+  }
+  label {
+    display: grid;
+    gap: 0.3rem;
+    font-weight: 600;
+  }
+  input {
+    box-sizing: border-box;
+    width: 100%;
+    min-width: 0;
+    min-height: 44px;
+    padding: 0 0.75rem;
+    border-radius: 0.5rem;
+    border: 1px solid var(--kt-border);
+    background: var(--kt-bg);
+    color: var(--kt-text);
+    font: inherit;
+  }
+  h2 {
+    margin: 0;
+  }
+`;
