@@ -25,11 +25,26 @@ import { RefreshTokenEntity } from './refresh-token.entity';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { SessionEntity } from './session.entity';
 import { SessionRepository } from './session.repository';
+import { AccountTotpEntity } from './totp/account-totp.entity';
+import { RecoveryCodeEntity } from './totp/recovery-code.entity';
+import { AccountTotpController, TotpController } from './totp/totp.controller';
+import { TotpRepository } from './totp/totp.repository';
+import { TotpClock, TotpService } from './totp/totp.service';
+import { HouseholdSettingEntity } from '../settings/household-setting.entity';
+import { HouseholdSettingsRepository } from '../settings/household-settings.repository';
 
 /** Accounts, sign-in and the global guards: every route needs a token unless @Public(). */
 @Module({
   imports: [
-    TypeOrmModule.forFeature([AccountEntity, RefreshTokenEntity, SessionEntity, ApiTokenEntity]),
+    TypeOrmModule.forFeature([
+      AccountEntity,
+      RefreshTokenEntity,
+      SessionEntity,
+      ApiTokenEntity,
+      AccountTotpEntity,
+      RecoveryCodeEntity,
+      HouseholdSettingEntity,
+    ]),
     PassportModule,
     JwtModule.registerAsync({
       inject: [HUB_SECRETS],
@@ -40,7 +55,14 @@ import { SessionRepository } from './session.repository';
       }),
     }),
   ],
-  controllers: [AuthController, ApiTokensController, SetupController, AccountsController],
+  controllers: [
+    AuthController,
+    ApiTokensController,
+    SetupController,
+    AccountsController,
+    TotpController,
+    AccountTotpController,
+  ],
   providers: [
     AccountRepository,
     RefreshTokenRepository,
@@ -53,6 +75,10 @@ import { SessionRepository } from './session.repository';
     LoginThrottler,
     LdapDirectory,
     JwtStrategy,
+    TotpRepository,
+    HouseholdSettingsRepository,
+    TotpService,
+    TotpClock,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],

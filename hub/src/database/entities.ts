@@ -11,6 +11,9 @@ import { MqttLoginEntity } from '../home-assistant/mqtt-login.entity';
 import { DeviceSshEntity } from '../ssh/device-ssh.entity';
 import { SessionEntity } from '../auth/session.entity';
 import { ApiTokenEntity } from '../auth/api-token.entity';
+import { AccountTotpEntity } from '../auth/totp/account-totp.entity';
+import { RecoveryCodeEntity } from '../auth/totp/recovery-code.entity';
+import { HouseholdSettingEntity } from '../settings/household-setting.entity';
 
 export const ENTITIES = [
   AccountEntity,
@@ -26,4 +29,7 @@ export const ENTITIES = [
   DeviceSshEntity,
   SessionEntity,
   ApiTokenEntity,
+  AccountTotpEntity,
+  RecoveryCodeEntity,
+  HouseholdSettingEntity,
 ];
