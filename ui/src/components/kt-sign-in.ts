@@ -39,6 +39,19 @@ export class KtSignIn extends LitElement {
       h2 {
         margin: 0;
       }
+      p {
+        margin: 0;
+      }
+      button.link {
+        justify-self: start;
+        min-height: 44px;
+        padding: 0;
+        border: 0;
+        background: none;
+        color: var(--kt-link);
+        text-decoration: underline;
+        font: inherit;
+      }
     `,
   ];
 
@@ -51,6 +64,9 @@ export class KtSignIn extends LitElement {
   @property() username = '';
   @state() private _error = '';
   @state() private _busy = false;
+  /** The hub asked for the second step: a code from the authenticator app, or a recovery code. */
+  @state() private _askCode = false;
+  @state() private _recovery = false;
 
   override render() {
     const setup = this.mode === 'setup';
@@ -83,6 +99,7 @@ export class KtSignIn extends LitElement {
             autocomplete=${setup ? 'new-password' : 'current-password'}
           />
         </label>
+        ${this._askCode ? this._codeField() : null}
         ${this._error ? html`<p role="alert">${this._error}</p>` : null}
         <button class="primary" type="submit" ?disabled=${this._busy}>
           ${setup ? 'Create account' : 'Sign in'}
@@ -91,18 +108,57 @@ export class KtSignIn extends LitElement {
     `;
   }
 
+  private _codeField() {
+    const recovery = this._recovery;
+    return html`<label>
+        ${recovery ? 'Recovery code' : 'Code from your authenticator app'}
+        <input
+          name="code"
+          required
+          autocomplete="one-time-code"
+          autocapitalize="none"
+          spellcheck="false"
+          inputmode=${recovery ? 'text' : 'numeric'}
+          maxlength=${recovery ? 11 : 7}
+          placeholder=${recovery ? 'abcde-fgh23' : '123456'}
+        />
+      </label>
+      <p class="muted">
+        ${
+          recovery
+            ? 'One of the recovery codes you saved when you turned on two-step sign-in; each works once.'
+            : 'Open the authenticator app on your phone and enter the 6 digits it shows for Kidtime.'
+        }
+      </p>
+      <button class="link" type="button" @click=${this._toggleRecovery}>
+        ${recovery ? 'Use the code from the app' : 'Lost your phone? Use a recovery code'}
+      </button>`;
+  }
+
+  private async _toggleRecovery(): Promise<void> {
+    this._recovery = !this._recovery;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLInputElement>('input[name="code"]')?.focus();
+  }
+
   private async _submit(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const form = new FormData(event.target as HTMLFormElement);
     const username = String(form.get('username') ?? '').trim();
     const password = String(form.get('password') ?? '');
+    const code = String(form.get('code') ?? '').trim() || undefined;
     this._busy = true;
     this._error = '';
     try {
       if (this.mode === 'setup') await this.session.setup(username, password);
-      else await this.session.login(username, password);
+      else await this.session.login(username, password, code);
     } catch (error) {
       this._error = error instanceof ApiError ? error.message : String(error);
+      if (error instanceof ApiError && error.secondFactor === 'totp' && !this._askCode) {
+        this._askCode = true;
+        await this.updateComplete;
+        this.renderRoot.querySelector<HTMLInputElement>('input[name="code"]')?.focus();
+      }
     } finally {
       this._busy = false;
     }
