@@ -6,6 +6,8 @@ import type { INestApplication } from '@nestjs/common';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { UI_NAMESPACE } from '@kidtime/protocol';
+import { io } from 'socket.io-client';
 import { AccountRepository } from '../../accounts/account.repository';
 import { createHubApp } from '../../app.factory';
 import { loadHubConfig } from '../../config/hub-config';
@@ -59,6 +61,22 @@ describe('two-step sign-in API (medium)', () => {
     const enabled = await call('POST', '/api/auth/totp/enable', { code: nextCode(secret) }, token);
     expect(enabled.status).toBe(200);
     return secret;
+  };
+  /** How the live updates answer a token: 'connected', or the refusal. */
+  const liveAnswer = async (token: string): Promise<string> => {
+    const socket = io(base + UI_NAMESPACE, {
+      auth: { token },
+      transports: ['websocket'],
+      reconnection: false,
+    });
+    try {
+      return await new Promise<string>((resolve) => {
+        socket.once('connect', () => resolve('connected'));
+        socket.once('connect_error', (error) => resolve(error.message));
+      });
+    } finally {
+      socket.disconnect();
+    }
   };
   const audit = async (token: string) =>
     (await call('GET', '/api/audit?limit=500', undefined, token)).body as unknown as Array<{
@@ -287,8 +305,10 @@ describe('two-step sign-in API (medium)', () => {
       totpRequired: true,
     });
     expect((await call('GET', '/api/auth/sessions', undefined, token)).status).toBe(200);
+    expect(await liveAnswer(token)).toContain('second factor required');
     const secret = await enableTotp(token, 'fishing-trip-9');
     expect((await call('GET', '/api/devices', undefined, token)).status).toBe(200);
+    expect(await liveAnswer(token)).toBe('connected');
     expect((await login('uncle', 'fishing-trip-9', nextCode(secret))).status).toBe(200);
 
     // Uncle lost his phone: the owner turns his second factor off; he is signed out everywhere.

@@ -6,6 +6,7 @@ import {
   Injectable,
   Logger,
   NotFoundException,
+  ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
 import {
@@ -20,7 +21,7 @@ import { toString as qrCode } from 'qrcode';
 import type { AccountEntity } from '../../accounts/account.entity';
 import { AccountRepository } from '../../accounts/account.repository';
 import { AuditService, accountActor, type AuditActor } from '../../audit/audit.service';
-import { CredentialCipher } from '../../common/credential-cipher';
+import { CredentialCipher, CredentialError } from '../../common/credential-cipher';
 import { hashToken } from '../../common/secure-token';
 import { HUB_SECRETS, type HubSecrets } from '../../config/tokens';
 import { HouseholdSettingsRepository } from '../../settings/household-settings.repository';
@@ -373,8 +374,20 @@ export class TotpService {
     return this.cipher.seal(secret, `totp:${accountId}`);
   }
 
+  /**
+   * The secret of an account. When it cannot be read (the data directory's key was replaced), the person is
+   * told what still works: recovery codes are checked without it.
+   */
   private open(accountId: string, sealed: string): Buffer {
-    return base32Decode(String(this.cipher.open(sealed, `totp:${accountId}`)));
+    try {
+      return base32Decode(String(this.cipher.open(sealed, `totp:${accountId}`)));
+    } catch (error) {
+      if (!(error instanceof CredentialError)) throw error;
+      this.logger.error(`Two-step sign-in of account ${accountId} cannot be checked: ${error.message}`);
+      throw new ServiceUnavailableException(
+        'The hub cannot read your authenticator secret (its key in the data directory changed): use a recovery code, or ask an owner to turn two-step sign-in off for you',
+      );
+    }
   }
 
   private async record(
