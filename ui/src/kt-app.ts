@@ -193,9 +193,13 @@ export class KtApp extends LitElement {
         <span class="spacer"></span>
         ${
           hub
-            ? html`<span class="live ${this._live.connected ? 'on' : 'muted'}" role="status">
-                  ${this._live.connected ? 'Live' : 'Offline, reconnecting…'}
-                </span>
+            ? html`${
+                  this._screen === 'ready'
+                    ? html`<span class="live ${this._live.connected ? 'on' : 'muted'}" role="status">
+                        ${this._live.connected ? 'Live' : 'Offline, reconnecting…'}
+                      </span>`
+                    : nothing
+                }
                 <span class="muted who">${hub.account.username}</span>
                 <button @click=${() => void this._session.signOut()}>Sign out</button>`
             : nothing

@@ -67,6 +67,8 @@ export class KtSignIn extends LitElement {
   /** The hub asked for the second step: a code from the authenticator app, or a recovery code. */
   @state() private _askCode = false;
   @state() private _recovery = false;
+  /** What the hub said when it asked for the code: a next step, not an error. */
+  @state() private _asked = '';
 
   override render() {
     const setup = this.mode === 'setup';
@@ -100,6 +102,7 @@ export class KtSignIn extends LitElement {
           />
         </label>
         ${this._askCode ? this._codeField() : null}
+        ${this._asked && !this._error ? html`<p role="status">${this._asked}</p>` : null}
         ${this._error ? html`<p role="alert">${this._error}</p>` : null}
         <button class="primary" type="submit" ?disabled=${this._busy}>
           ${setup ? 'Create account' : 'Sign in'}
@@ -155,6 +158,8 @@ export class KtSignIn extends LitElement {
     } catch (error) {
       this._error = error instanceof ApiError ? error.message : String(error);
       if (error instanceof ApiError && error.secondFactor === 'totp' && !this._askCode) {
+        this._asked = error.message;
+        this._error = '';
         this._askCode = true;
         await this.updateComplete;
         this.renderRoot.querySelector<HTMLInputElement>('input[name="code"]')?.focus();
