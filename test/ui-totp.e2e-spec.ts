@@ -50,11 +50,14 @@ async function typeCredentials(page: Page, who: { username: string; password: st
 async function setUpAuthenticator(
   page: Page,
   password: string,
+  shot?: string,
 ): Promise<{ secret: string; codes: string[] }> {
   const card = page.getByRole('region', { name: 'Two-step sign-in' });
   await card.getByLabel('Your password', { exact: true }).fill(password);
   await card.getByRole('button', { name: 'Set up' }).click();
   await card.getByRole('img', { name: 'QR code for your authenticator app' }).waitFor();
+  if (shot) await screenshot(page, shot);
+  expect(await pageOverflow(page)).toBe(0);
   const secret = (await card.locator('#totp-secret').textContent())!.replace(/\s/g, '');
   expect(secret).toMatch(/^[A-Z2-7]{32}$/);
   await card.getByLabel('Code from the app', { exact: true }).fill(authenticatorCode(secret));
@@ -96,7 +99,7 @@ describe('web app: two-step sign-in', () => {
     await openAccount(page);
     const card = page.getByRole('region', { name: 'Two-step sign-in' });
     await card.getByRole('button', { name: 'Set up' }).waitFor();
-    const { secret, codes } = await setUpAuthenticator(page, OWNER.password);
+    const { secret, codes } = await setUpAuthenticator(page, OWNER.password, 'totp-set-up-phone');
     ownerSecret = secret;
     for (const code of codes) expect(code).toMatch(/^[a-z2-7]{5}-[a-z2-7]{5}$/);
     await screenshot(page, 'totp-recovery-codes-phone');
@@ -115,7 +118,7 @@ describe('web app: two-step sign-in', () => {
     const form = await typeCredentials(page, OWNER);
     const code = form.getByLabel('Code from your authenticator app', { exact: true });
     await code.waitFor();
-    await form.getByRole('alert').filter({ hasText: 'Enter the 6-digit code' }).waitFor();
+    await form.getByRole('status').filter({ hasText: 'Enter the 6-digit code' }).waitFor();
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     expect(await pageOverflow(page)).toBe(0);
     await screenshot(page, 'totp-sign-in-phone');
@@ -129,7 +132,7 @@ describe('web app: two-step sign-in', () => {
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
   });
 
-  it('sends a parent without it to set-up first, then lets them in, later with a recovery code', async () => {
+  it('sends a parent without it to set-up first, lets them in with a recovery code, and an owner can reset a lost phone', async () => {
     const dadContext = await browser.newContext(PHONE_390);
     const dadPage = await dadContext.newPage();
     await dadPage.goto(hub.url);
@@ -152,6 +155,16 @@ describe('web app: two-step sign-in', () => {
     await dadPage.getByRole('navigation', { name: 'Main' }).waitFor();
     await openAccount(dadPage);
     await card.getByText('9 recovery codes left').waitFor();
+
+    // Dad lost his phone: the owner turns his two-step sign-in off from People; he is signed out, and with
+    // the household's rule still on, his password alone takes him to set-up again.
+    await page.reload();
+    await page.getByRole('button', { name: 'Turn off two-step sign-in for dad' }).click();
+    await page.getByRole('status').filter({ hasText: 'Two-step sign-in is off for dad' }).waitFor();
+    expect(await pageOverflow(page)).toBe(0);
+    await dadPage.reload();
+    await typeCredentials(dadPage, DAD);
+    await card.getByText('Your household requires two-step sign-in.').waitFor();
     await dadContext.close();
   });
 });
