@@ -343,6 +343,28 @@ describe('two-step sign-in API (medium)', () => {
     expect((await login('mum', 'kitchen-phone-42', nextCode(mumSecret))).status).toBe(200);
   });
 
+  it('documents its routes in the OpenAPI description, with the login code', async () => {
+    const doc = (await (await fetch(`${base}/api/docs/openapi.json`)).json()) as {
+      paths: Record<
+        string,
+        Record<string, { requestBody?: { content: Record<string, { schema: unknown }> } }>
+      >;
+    };
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/auth/totp',
+        '/api/auth/totp/setup',
+        '/api/auth/totp/enable',
+        '/api/auth/totp/disable',
+        '/api/auth/totp/recovery-codes',
+        '/api/auth/totp/requirement',
+        '/api/accounts/{id}/totp',
+      ]),
+    );
+    const login = doc.paths['/api/auth/login']?.post?.requestBody?.content['application/json']?.schema;
+    expect(login).toMatchObject({ properties: { code: { type: 'string' } } });
+  });
+
   it('refuses accounts whose password lives elsewhere, with who to ask', async () => {
     const cousin = await createAccount('cousin', 'board-games-3');
     const token = tokens(await login('cousin', 'board-games-3')).accessToken;
