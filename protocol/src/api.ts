@@ -28,10 +28,25 @@ export const credentialsSchema = z.strictObject({
 });
 export type Credentials = z.infer<typeof credentialsSchema>;
 
+/**
+ * A second-factor code: the 6 digits an authenticator app shows (a space in the middle allowed) or a
+ * recovery code (`xxxxx-xxxxx`, letters a–z and digits 2–7).
+ */
+export const secondFactorCodeSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(
+    /^(\d{3} ?\d{3}|[a-z2-7]{5}-?[a-z2-7]{5})$/,
+    'must be the 6-digit code from your authenticator app, or a recovery code like abcde-fgh23',
+  );
+
 /** Login only checks the shape loosely: a wrong password must look like any other failure. */
 export const loginRequestSchema = z.strictObject({
   username: z.string().trim().toLowerCase().min(1).max(64),
   password: z.string().min(1).max(256),
+  /** Only for an account with an authenticator app: the hub asks for it (401, `secondFactor: 'totp'`). */
+  code: secondFactorCodeSchema.optional(),
 });
 export type LoginRequest = z.infer<typeof loginRequestSchema>;
 
@@ -77,6 +92,8 @@ export const accountSchema = z.object({
   /** Where the account's password lives: only `local` accounts can change it here. */
   source: signInMethodSchema,
   createdAt: z.string(),
+  /** In the owner's list: whether the account signs in with an authenticator app too. */
+  totp: z.boolean().optional(),
 });
 export type AccountView = z.infer<typeof accountSchema>;
 

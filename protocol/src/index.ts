@@ -8,3 +8,4 @@ export * from './usage';
 export * from './usage-book';
 export * from './mqtt';
 export * from './ssh';
+export * from './totp';

@@ -16,8 +16,9 @@ import './components/kt-usage-page';
 import './components/kt-activity-page';
 import './components/kt-devices-page';
 import './components/kt-accounts-page';
+import './components/kt-totp-card';
 
-type Screen = 'loading' | 'setup' | 'setup-elsewhere' | 'login' | 'ready' | 'unreachable';
+type Screen = 'loading' | 'setup' | 'setup-elsewhere' | 'login' | 'second-factor' | 'ready' | 'unreachable';
 
 /** 24 px line icons, drawn for this app: a clock, bars, a list, a screen, a person. */
 const ICONS = {
@@ -191,13 +192,17 @@ export class KtApp extends LitElement {
         <a class="brand" href=${href({ page: 'home' })}>
           <img src="/icon.svg" width="28" height="28" alt="" />Kidtime
         </a>
-        ${hub ? this._nav() : nothing}
+        ${hub && this._screen === 'ready' ? this._nav() : nothing}
         <span class="spacer"></span>
         ${
           hub
-            ? html`<span class="live ${this._live.connected ? 'on' : 'muted'}" role="status">
-                  ${this._live.connected ? 'Live' : 'Offline, reconnecting…'}
-                </span>
+            ? html`${
+                  this._screen === 'ready'
+                    ? html`<span class="live ${this._live.connected ? 'on' : 'muted'}" role="status">
+                        ${this._live.connected ? 'Live' : 'Offline, reconnecting…'}
+                      </span>`
+                    : nothing
+                }
                 <span class="muted who">${hub.account.username}</span>
                 <button @click=${() => void this._session.signOut()}>Sign out</button>`
             : nothing
@@ -259,6 +264,9 @@ export class KtApp extends LitElement {
       case 'setup':
       case 'login':
         return html`<kt-sign-in .session=${this._session} mode=${this._screen}></kt-sign-in>`;
+      case 'second-factor':
+        // The household requires two-step sign-in and this account has none yet: nothing else works until then.
+        return html`<kt-totp-card required @totp-changed=${() => location.reload()}></kt-totp-card>`;
       case 'ready':
         // Keyed by account: another parent signing in over an ended session gets fresh screens.
         return keyed(this._hub?.account.id, this._page(this._route));
@@ -350,16 +358,20 @@ export class KtApp extends LitElement {
         }
         this._hub.store.stop();
       }
-      // Who is signed in and the household are read side by side, while the live connection opens: one
-      // round trip less before the dashboard. The store follows live updates from the start.
+      // Who is signed in and the household are read side by side: one round trip less before the dashboard.
+      // The live connection opens once the account may use it (not before its required second factor).
       const store = new HubStore(this._session, this._live);
+      const loading = store.load();
+      const account = await me(this._session);
+      if (account.totpRequired && !account.totp) {
+        this._hub = { session: this._session, live: this._live, store, account };
+        this._reauth = false;
+        this._screen = 'second-factor';
+        return;
+      }
       store.start();
       this._live.start();
-      const [account] = await Promise.all([me(this._session), store.load()]).catch((error: unknown) => {
-        store.stop();
-        this._live.stop();
-        throw error;
-      });
+      await loading;
       this._hub = { session: this._session, live: this._live, store, account };
       this._reauth = false;
       this._screen = 'ready';

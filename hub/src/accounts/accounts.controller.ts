@@ -4,6 +4,7 @@ import { credentialsSchema, roleSchema, type AccountView } from '@kidtime/protoc
 import { z } from 'zod';
 import { accountActor } from '../audit/audit.service';
 import { CurrentPrincipal, type Principal } from '../auth/current-account';
+import { TotpService } from '../auth/totp/totp.service';
 import { NoApiToken, Roles } from '../common/decorators';
 import { ApiZodBody } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
@@ -18,12 +19,17 @@ const updateAccountSchema = z.strictObject({ role: roleSchema });
 @NoApiToken()
 @Controller('accounts')
 export class AccountsController {
-  constructor(private readonly accounts: AccountsService) {}
+  constructor(
+    private readonly accounts: AccountsService,
+    private readonly totp: TotpService,
+  ) {}
 
   @Get()
-  @ApiOperation({ summary: 'List accounts (owner)' })
-  list(): Promise<AccountView[]> {
-    return this.accounts.list();
+  @ApiOperation({ summary: 'List accounts, with who has two-step sign-in (owner)' })
+  async list(): Promise<AccountView[]> {
+    const accounts = await this.accounts.list();
+    const withTotp = await this.totp.enabledAmong(accounts.map((account) => account.id));
+    return accounts.map((account) => ({ ...account, totp: withTotp.has(account.id) }));
   }
 
   @Post()

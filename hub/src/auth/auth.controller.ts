@@ -4,9 +4,9 @@ import {
   changePasswordSchema,
   loginRequestSchema,
   refreshRequestSchema,
-  type AccountView,
   type ChangePasswordRequest,
   type LoginRequest,
+  type MeView,
   type SessionView,
   type SignInOptions,
   type TokenPair,
@@ -15,11 +15,12 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { AccountsService } from '../accounts/accounts.service';
 import { clientOf } from '../common/client-address';
-import { NoApiToken, Public, Roles } from '../common/decorators';
+import { NoApiToken, OpenBeforeSecondFactor, Public, Roles } from '../common/decorators';
 import { ApiZodBody } from '../common/openapi';
 import { ZodValidationPipe } from '../common/zod-validation.pipe';
 import { AuthService } from './auth.service';
 import { CurrentPrincipal, type Principal } from './current-account';
+import { TotpService } from './totp/totp.service';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -27,6 +28,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly accounts: AccountsService,
+    private readonly totp: TotpService,
   ) {}
 
   @Public()
@@ -73,6 +75,7 @@ export class AuthController {
 
   @Post('password')
   @NoApiToken()
+  @OpenBeforeSecondFactor()
   @HttpCode(200)
   @Roles('owner', 'parent', 'viewer')
   @ApiBearerAuth()
@@ -89,14 +92,19 @@ export class AuthController {
   }
 
   @Get('me')
+  @OpenBeforeSecondFactor()
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'The signed-in account' })
-  me(@CurrentPrincipal() principal: Principal): Promise<AccountView> {
-    return this.accounts.get(principal.accountId);
+  @ApiOperation({
+    summary: 'The signed-in account, with its two-step sign-in and whether the household requires one',
+  })
+  async me(@CurrentPrincipal() principal: Principal): Promise<MeView> {
+    const account = await this.accounts.get(principal.accountId);
+    return { ...account, ...(await this.totp.flags(account)) };
   }
 
   @Get('sessions')
   @NoApiToken()
+  @OpenBeforeSecondFactor()
   @Roles('owner', 'parent', 'viewer')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Your signed-in devices, most recently used first' })
@@ -106,6 +114,7 @@ export class AuthController {
 
   @Delete('sessions/:id')
   @NoApiToken()
+  @OpenBeforeSecondFactor()
   @HttpCode(204)
   @Roles('owner', 'parent', 'viewer')
   @ApiBearerAuth()
@@ -120,6 +129,7 @@ export class AuthController {
 
   @Delete('sessions')
   @NoApiToken()
+  @OpenBeforeSecondFactor()
   @Roles('owner', 'parent', 'viewer')
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Sign out every device of yours but this one' })
@@ -132,6 +142,7 @@ export class AuthController {
 
   @Post('logout')
   @NoApiToken()
+  @OpenBeforeSecondFactor()
   @HttpCode(204)
   @Roles('owner', 'parent', 'viewer')
   @ApiBearerAuth()

@@ -29,6 +29,13 @@ import { RefreshTokenEntity } from './refresh-token.entity';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { SessionEntity } from './session.entity';
 import { SessionRepository } from './session.repository';
+import { AccountTotpEntity } from './totp/account-totp.entity';
+import { RecoveryCodeEntity } from './totp/recovery-code.entity';
+import { AccountTotpController, TotpController } from './totp/totp.controller';
+import { TotpRepository } from './totp/totp.repository';
+import { TotpClock, TotpService } from './totp/totp.service';
+import { HouseholdSettingEntity } from '../settings/household-setting.entity';
+import { HouseholdSettingsRepository } from '../settings/household-settings.repository';
 
 /** Accounts, sign-in and the global guards: every route needs a token unless @Public(). */
 @Module({
@@ -39,6 +46,9 @@ import { SessionRepository } from './session.repository';
       SessionEntity,
       ApiTokenEntity,
       TrustedDeviceEntity,
+      AccountTotpEntity,
+      RecoveryCodeEntity,
+      HouseholdSettingEntity,
     ]),
     PassportModule,
     JwtModule.registerAsync({
@@ -56,6 +66,8 @@ import { SessionRepository } from './session.repository';
     ApiTokensController,
     SetupController,
     AccountsController,
+    TotpController,
+    AccountTotpController,
   ],
   providers: [
     AccountRepository,
@@ -71,6 +83,10 @@ import { SessionRepository } from './session.repository';
     LoginThrottler,
     LdapDirectory,
     JwtStrategy,
+    TotpRepository,
+    HouseholdSettingsRepository,
+    TotpService,
+    TotpClock,
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],

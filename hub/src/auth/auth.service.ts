@@ -42,6 +42,7 @@ import { TrustedDeviceRepository } from './pin/trusted-device.repository';
 import { TrustedProxy } from './proxy/trusted-proxy';
 import type { SessionEntity } from './session.entity';
 import { SessionRepository } from './session.repository';
+import { TotpService } from './totp/totp.service';
 import { shortenUserAgent } from './user-agent';
 
 export interface AccessTokenClaims {
@@ -80,6 +81,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     private readonly audit: AuditService,
     private readonly directory: LdapDirectory,
     private readonly trustedDevices: TrustedDeviceRepository,
+    private readonly totp: TotpService,
   ) {}
 
   /** Expired refresh tokens and sessions are deleted at start and every few hours: the tables hold live ones. */
@@ -121,7 +123,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
    * The password form: a local account is checked here; anyone else is asked of the directory when LDAP is on.
    * The attempt is counted before either check, so a directory does not widen what the throttle allows.
    */
-  async login(client: ClientContext, { username, password }: LoginRequest): Promise<TokenPair> {
+  async login(client: ClientContext, { username, password, code }: LoginRequest): Promise<TokenPair> {
     const ip = client.address;
     const local = this.config.authMethods.includes('local');
     const ldap = this.config.authMethods.includes('ldap');
@@ -141,6 +143,11 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
       await this.refused(account, username, 'local', ip, 'wrong username or password', attempt.exhausted);
       throw new UnauthorizedException('Wrong username or password');
     }
+    // Only a right password gets this far: whether the account has a second factor stays hidden from guessers.
+    await this.totp.checkSignIn(account, code, {
+      uncounted: () => attempt.uncounted(),
+      refuse: (message) => this.refused(account, username, 'local', ip, message, attempt.exhausted),
+    });
     attempt.succeeded();
     return this.signIn(account, 'local', client);
   }
@@ -563,7 +570,13 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     const account = await this.accounts.findForToken(claims.sub);
     if (!account) throw new UnauthorizedException('The account no longer exists');
     if (claims.via === 'proxy') this.checkProxyOrigin(account.username, origin);
-    return { accountId: account.id, username: account.username, role: account.role, sessionId: claims.sid };
+    return {
+      accountId: account.id,
+      username: account.username,
+      role: account.role,
+      sessionId: claims.sid,
+      secondFactorSetupNeeded: await this.totp.setupNeeded(account),
+    };
   }
 
   /** Signs out the sessions on these trusted phones but `keep`, with their refresh tokens; returns their ids. */

@@ -10,6 +10,8 @@ export interface Principal {
   sessionId: string | null;
   /** The API token the request came with; `role` is then capped by its scope. */
   apiToken?: { id: string; name: string; scope: ApiTokenScope };
+  /** The household requires a second factor and this account has none yet: only set-up routes are open. */
+  secondFactorSetupNeeded?: boolean;
 }
 
 export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {

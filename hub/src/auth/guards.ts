@@ -7,10 +7,10 @@ import {
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
-import type { Role } from '@kidtime/protocol';
+import { SECOND_FACTOR_SETUP_NEEDED, type Role } from '@kidtime/protocol';
 import type { Request } from 'express';
 import { normalizeAddress } from '../common/client-address';
-import { IS_PUBLIC, NO_API_TOKEN, ROLES } from '../common/decorators';
+import { BEFORE_SECOND_FACTOR, IS_PUBLIC, NO_API_TOKEN, ROLES } from '../common/decorators';
 import { API_TOKEN_PREFIX, ApiTokensService } from './api-tokens.service';
 import type { Principal } from './current-account';
 
@@ -78,6 +78,19 @@ export class RolesGuard implements CanActivate {
       throw new ForbiddenException(
         'API tokens cannot do this (tokens, passwords, accounts and sign-ins): sign in to the app instead',
       );
+    }
+    if (
+      request.user?.secondFactorSetupNeeded &&
+      !this.reflector.getAllAndOverride<boolean>(BEFORE_SECOND_FACTOR, [
+        context.getHandler(),
+        context.getClass(),
+      ])
+    ) {
+      throw new ForbiddenException({
+        message:
+          'This household requires two-step sign-in for password accounts: set up an authenticator app on the Account page first',
+        secondFactor: SECOND_FACTOR_SETUP_NEEDED,
+      });
     }
     const allowed =
       this.reflector.getAllAndOverride<Role[]>(ROLES, [context.getHandler(), context.getClass()]) ??

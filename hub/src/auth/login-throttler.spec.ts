@@ -32,6 +32,16 @@ describe('LoginThrottler', () => {
     expect(tryOnce(throttler, '10.0.0.1', 'mum', t0 + windowSeconds * 1000 + 10)).toBeNull();
   });
 
+  it('hands back an uncounted attempt without forgiving the failures before it (a second factor still to come)', () => {
+    const throttler = new LoginThrottler(config);
+    for (let i = 0; i < maxFailuresPerUser - 1; i++) tryOnce(throttler, '10.0.0.9', 'dad', t0 + i);
+    // Right password, code still to come: as often as the person needs, it costs nothing.
+    for (let i = 0; i < 10; i++) throttler.attempt('10.0.0.9', 'dad', t0 + 20 + i).uncounted();
+    // The earlier wrong codes still count: one more failure and the sign-in is locked.
+    expect(tryOnce(throttler, '10.0.0.9', 'dad', t0 + 40)).toBeNull();
+    expect(tryOnce(throttler, '10.0.0.9', 'dad', t0 + 41)).toBeGreaterThan(0);
+  });
+
   it('does not let a child’s guesses lock the parent out on another device', () => {
     const throttler = new LoginThrottler(config);
     for (let i = 0; i < maxFailuresPerUser; i++) tryOnce(throttler, '10.0.0.50', 'mum', t0);

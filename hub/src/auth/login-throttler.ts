@@ -5,6 +5,11 @@ import { HUB_CONFIG } from '../config/tokens';
 /** One counted attempt; a successful one is handed back so it does not count against anyone. */
 export interface ThrottledAttempt {
   succeeded(): void;
+  /**
+   * Neither a success nor a failure (the password was right, the second factor is still to come): handed
+   * back without clearing earlier failures, so wrong codes keep counting towards the same limit.
+   */
+  uncounted(): void;
   /** This attempt used up what a limit allows: if it fails, the next ones are refused for a while. */
   readonly exhausted: boolean;
 }
@@ -48,6 +53,9 @@ export class LoginThrottler {
       succeeded: () => {
         for (const [key] of limits) this.remove(key, now);
         if (username !== null) this.windows.delete(`user-ip:${username}|${ip}`);
+      },
+      uncounted: () => {
+        for (const [key] of limits) this.remove(key, now);
       },
     };
   }

@@ -19,3 +19,11 @@ export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
  * password, manage accounts or sign-ins. Only a person who signed in can.
  */
 export const NoApiToken = () => SetMetadata(NO_API_TOKEN, true);
+
+export const BEFORE_SECOND_FACTOR = 'kidtime:before-second-factor';
+
+/**
+ * Keeps a route open to an account the household requires a second factor of but that has none yet: who
+ * am I, setting it up, passwords, sessions and signing out. Every other route answers 403 until then.
+ */
+export const OpenBeforeSecondFactor = () => SetMetadata(BEFORE_SECOND_FACTOR, true);

@@ -12,6 +12,9 @@ import { DeviceSshEntity } from '../ssh/device-ssh.entity';
 import { SessionEntity } from '../auth/session.entity';
 import { TrustedDeviceEntity } from '../auth/pin/trusted-device.entity';
 import { ApiTokenEntity } from '../auth/api-token.entity';
+import { AccountTotpEntity } from '../auth/totp/account-totp.entity';
+import { RecoveryCodeEntity } from '../auth/totp/recovery-code.entity';
+import { HouseholdSettingEntity } from '../settings/household-setting.entity';
 
 export const ENTITIES = [
   AccountEntity,
@@ -28,4 +31,7 @@ export const ENTITIES = [
   SessionEntity,
   TrustedDeviceEntity,
   ApiTokenEntity,
+  AccountTotpEntity,
+  RecoveryCodeEntity,
+  HouseholdSettingEntity,
 ];

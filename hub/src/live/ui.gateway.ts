@@ -45,6 +45,13 @@ export class UiGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayD
           headers: socket.handshake.headers,
         })
         .then(({ principal, expiresAt }) => {
+          if (principal.secondFactorSetupNeeded) {
+            this.logger.debug(
+              `Live updates refused to "${principal.username}": two-step sign-in not set up yet`,
+            );
+            next(new Error('second factor required: set up two-step sign-in on the Account page first'));
+            return;
+          }
           const ui = socket as UiSocket;
           ui.data.principal = principal;
           ui.data.expiresAt = expiresAt;

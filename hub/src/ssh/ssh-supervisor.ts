@@ -11,7 +11,7 @@ import { DeviceLinks } from '../devices/device-links';
 import { DeviceRepository } from '../devices/device.repository';
 import { DevicesService } from '../devices/devices.service';
 import { ManagedUserRepository } from '../devices/managed-user.repository';
-import { CredentialCipher } from './credential-cipher';
+import { CredentialCipher } from '../common/credential-cipher';
 import type { DeviceSshEntity } from './device-ssh.entity';
 import { DeviceSshRepository } from './device-ssh.repository';
 import { SshConnectionError } from './ssh-client.adapter';
@@ -67,7 +67,10 @@ export class SshSupervisor implements OnModuleInit, OnModuleDestroy {
     private readonly deviceViews: DevicesService,
     private readonly audit: AuditService,
   ) {
-    this.cipher = new CredentialCipher(secrets.credentialKey);
+    this.cipher = new CredentialCipher(secrets.credentialKey, {
+      what: 'SSH secret',
+      remedy: 'enter the password or key again',
+    });
   }
 
   async onModuleInit(): Promise<void> {

@@ -3,7 +3,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { consume } from '@lit/context';
 import type { AccountView, Role } from '@kidtime/protocol';
-import { changeRole, createAccount, listAccounts, removeAccount } from '../data/api';
+import { changeRole, createAccount, disableTotpFor, listAccounts, removeAccount } from '../data/api';
 import { ChangeController } from '../data/change';
 import { hubContext, type HubContext } from '../data/context';
 import { sharedStyles } from './shared-styles';
@@ -11,6 +11,7 @@ import './kt-home-assistant-card';
 import './kt-password-form';
 import './kt-quick-pin-card';
 import './kt-sign-ins-card';
+import './kt-totp-card';
 
 const ROLES: ReadonlyArray<{ role: Role; label: string; description: string }> = [
   { role: 'owner', label: 'Owner', description: 'Everything, including who has an account.' },
@@ -109,6 +110,23 @@ export class KtAccountsPage extends LitElement {
       .status:empty {
         margin-top: -0.75rem;
       }
+      .two-step {
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0 0.5rem;
+        font-weight: normal;
+        font-size: 0.9rem;
+      }
+      button.link {
+        min-height: 44px;
+        padding: 0;
+        border: 0;
+        background: none;
+        color: var(--kt-link);
+        text-decoration: underline;
+        font: inherit;
+      }
     `,
   ];
 
@@ -150,6 +168,7 @@ export class KtAccountsPage extends LitElement {
         </div>
         <div class="stack">
           <kt-password-form></kt-password-form>
+          <kt-totp-card></kt-totp-card>
           <kt-quick-pin-card></kt-quick-pin-card>
           <kt-sign-ins-card></kt-sign-ins-card>
         </div>
@@ -214,7 +233,28 @@ export class KtAccountsPage extends LitElement {
   private _account(account: AccountView) {
     const self = account.id === this._hub.account.id;
     return html`<tr>
-        <th scope="row">${account.username}${self ? html` <span class="muted">(you)</span>` : nothing}</th>
+        <th scope="row">
+          ${account.username}${self ? html` <span class="muted">(you)</span>` : nothing}
+          ${
+            account.totp
+              ? html`<div class="two-step">
+                  <span class="muted">Two-step sign-in on</span>
+                  ${
+                    self
+                      ? nothing
+                      : html`<button
+                          class="link"
+                          aria-label="Turn off two-step sign-in for ${account.username}"
+                          ?disabled=${this._changes.busy}
+                          @click=${() => this._disableTotp(account)}
+                        >
+                          Turn off (lost phone)
+                        </button>`
+                  }
+                </div>`
+              : nothing
+          }
+        </th>
         <td>
           <select
             aria-label="Role of ${account.username}"
@@ -280,6 +320,14 @@ export class KtAccountsPage extends LitElement {
       // An owner who stepped down sees the app as their new role: start it again.
       if (account.id === this._hub.account.id && role !== 'owner') location.reload();
       return `${account.username} is now ${roleLabel(role).toLowerCase()}.`;
+    });
+  }
+
+  /** A parent lost their phone (and recovery codes): they sign in with the password alone, then set it up again. */
+  private _disableTotp(account: AccountView): void {
+    void this._changes.run(async () => {
+      await disableTotpFor(this._hub.session, account.id);
+      return `Two-step sign-in is off for ${account.username}; they are signed out and can sign in with their password.`;
     });
   }
 

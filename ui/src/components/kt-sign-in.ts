@@ -1,4 +1,4 @@
-import { LitElement, html } from 'lit';
+import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { ApiError, type Session } from '../data/api';
 import type { UsePasswordDetail } from './kt-pin-unlock';
@@ -12,7 +12,25 @@ import { sharedStyles, signInFormStyles } from './shared-styles';
  */
 @customElement('kt-sign-in')
 export class KtSignIn extends LitElement {
-  static override styles = [sharedStyles, signInFormStyles];
+  static override styles = [
+    sharedStyles,
+    signInFormStyles,
+    css`
+      p {
+        margin: 0;
+      }
+      button.link {
+        justify-self: start;
+        min-height: 44px;
+        padding: 0;
+        border: 0;
+        background: none;
+        color: var(--kt-link);
+        text-decoration: underline;
+        font: inherit;
+      }
+    `,
+  ];
 
   @property({ attribute: false }) session!: Session;
   /** `setup` creates the first (owner) account. */
@@ -25,6 +43,11 @@ export class KtSignIn extends LitElement {
   @state() private _busy = false;
   /** The parent chose the password over the PIN, or the hub ended the phone's trust (and why). */
   @state() private _password: string | null = null;
+  /** The hub asked for the second step: a code from the authenticator app, or a recovery code. */
+  @state() private _askCode = false;
+  @state() private _recovery = false;
+  /** What the hub said when it asked for the code: a next step, not an error. */
+  @state() private _asked = '';
 
   override render() {
     if (this.mode === 'login' && this._password === null && this.session.phoneTrust()) {
@@ -68,6 +91,8 @@ export class KtSignIn extends LitElement {
             autocomplete=${setup ? 'new-password' : 'current-password'}
           />
         </label>
+        ${this._askCode ? this._codeField() : null}
+        ${this._asked && !this._error ? html`<p role="status">${this._asked}</p>` : null}
         ${this._error ? html`<p role="alert">${this._error}</p>` : null}
         <button class="primary" type="submit" ?disabled=${this._busy}>
           ${setup ? 'Create account' : 'Sign in'}
@@ -76,18 +101,59 @@ export class KtSignIn extends LitElement {
     `;
   }
 
+  private _codeField() {
+    const recovery = this._recovery;
+    return html`<label>
+        ${recovery ? 'Recovery code' : 'Code from your authenticator app'}
+        <input
+          name="code"
+          required
+          autocomplete="one-time-code"
+          autocapitalize="none"
+          spellcheck="false"
+          inputmode=${recovery ? 'text' : 'numeric'}
+          maxlength=${recovery ? 11 : 7}
+          placeholder=${recovery ? 'abcde-fgh23' : '123456'}
+        />
+      </label>
+      <p class="muted">
+        ${
+          recovery
+            ? 'One of the recovery codes you saved when you turned on two-step sign-in; each works once.'
+            : 'Open the authenticator app on your phone and enter the 6 digits it shows for Kidtime.'
+        }
+      </p>
+      <button class="link" type="button" @click=${this._toggleRecovery}>
+        ${recovery ? 'Use the code from the app' : 'Lost your phone? Use a recovery code'}
+      </button>`;
+  }
+
+  private async _toggleRecovery(): Promise<void> {
+    this._recovery = !this._recovery;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLInputElement>('input[name="code"]')?.focus();
+  }
+
   private async _submit(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     const form = new FormData(event.target as HTMLFormElement);
     const username = String(form.get('username') ?? '').trim();
     const password = String(form.get('password') ?? '');
+    const code = String(form.get('code') ?? '').trim() || undefined;
     this._busy = true;
     this._error = '';
     try {
       if (this.mode === 'setup') await this.session.setup(username, password);
-      else await this.session.login(username, password);
+      else await this.session.login(username, password, code);
     } catch (error) {
       this._error = error instanceof ApiError ? error.message : String(error);
+      if (error instanceof ApiError && error.secondFactor === 'totp' && !this._askCode) {
+        this._asked = error.message;
+        this._error = '';
+        this._askCode = true;
+        await this.updateComplete;
+        this.renderRoot.querySelector<HTMLInputElement>('input[name="code"]')?.focus();
+      }
     } finally {
       this._busy = false;
     }

@@ -13,6 +13,10 @@ import type {
   EnrollmentCreated,
   HaLoginCreated,
   HomeAssistantStatus,
+  MeView,
+  RecoveryCodes,
+  TotpSetup,
+  TotpStatus,
   ManagedUserView,
   Member,
   PlaytimeRequest,
@@ -34,6 +38,11 @@ export class ApiError extends Error {
     readonly details: Record<string, unknown> = {},
   ) {
     super(message);
+  }
+
+  /** What the hub asks of the app next, e.g. `totp` when a sign-in needs a code. */
+  get secondFactor(): string | null {
+    return typeof this.details.secondFactor === 'string' ? this.details.secondFactor : null;
   }
 }
 
@@ -125,8 +134,9 @@ export class Session extends EventTarget {
     return this.phoneTrust() ? this.openStorage : this.storage;
   }
 
-  async login(username: string, password: string): Promise<void> {
-    this.keep(await send<TokenPair>('POST', '/api/auth/login', { username, password }));
+  /** `code`: from the authenticator app (or a recovery code), when the hub asked for one. */
+  async login(username: string, password: string, code?: string): Promise<void> {
+    this.keep(await send<TokenPair>('POST', '/api/auth/login', { username, password, ...(code ? { code } : {}) }));
   }
 
   /** Signs in as the person the household's sign-in proxy (in front of the hub) has already checked. */
@@ -231,7 +241,7 @@ async function sendWithStatus<T>(
   } catch {
     throw new ApiError(0, UNREACHABLE);
   }
-  const parsed = (await response.json().catch(() => null)) as (T & { message?: unknown }) | null;
+  const parsed = (await response.json().catch(() => null)) as (T & { message?: unknown; secondFactor?: unknown }) | null;
   if (!response.ok) {
     const message = typeof parsed?.message === 'string' ? parsed.message : `The hub answered ${response.status}`;
     throw new ApiError(response.status, message, parsed ?? {});
@@ -246,8 +256,8 @@ export function setupStatus(): Promise<{ setupNeeded: boolean; allowedHere: bool
   return send('GET', '/api/setup');
 }
 
-export async function me(session: Session): Promise<AccountView> {
-  return (await session.request<AccountView>('GET', '/api/auth/me')).body;
+export async function me(session: Session): Promise<MeView> {
+  return (await session.request<MeView>('GET', '/api/auth/me')).body;
 }
 
 export async function listDevices(session: Session): Promise<DeviceView[]> {
@@ -469,4 +479,39 @@ export async function listTrustedPhones(session: Session): Promise<TrustedDevice
 /** Ends a phone's quick PIN (an owner: anyone's) and signs out what it unlocked. */
 export async function endTrustedPhone(session: Session, id: string): Promise<void> {
   await session.request('DELETE', `/api/auth/trusted-devices/${id}`);
+}
+
+/** Your two-step sign-in, and whether the household requires it. */
+export async function totpStatus(session: Session): Promise<TotpStatus> {
+  return (await session.request<TotpStatus>('GET', '/api/auth/totp')).body;
+}
+
+/** Starts setting up an authenticator app: the secret and its QR code, pending until a code enables it. */
+export async function setUpTotp(session: Session, password: string): Promise<TotpSetup> {
+  return (await session.request<TotpSetup>('POST', '/api/auth/totp/setup', { password })).body;
+}
+
+/** Turns two-step sign-in on; the recovery codes come only now. Other devices are signed out. */
+export async function enableTotp(session: Session, code: string): Promise<RecoveryCodes> {
+  return (await session.request<RecoveryCodes>('POST', '/api/auth/totp/enable', { code })).body;
+}
+
+/** Turns two-step sign-in off (password and a code, or a recovery code). Other devices are signed out. */
+export async function disableTotp(session: Session, password: string, code: string): Promise<void> {
+  await session.request('POST', '/api/auth/totp/disable', { password, code });
+}
+
+/** New recovery codes for a code from the app; the old ones stop working. */
+export async function renewRecoveryCodes(session: Session, code: string): Promise<RecoveryCodes> {
+  return (await session.request<RecoveryCodes>('POST', '/api/auth/totp/recovery-codes', { code })).body;
+}
+
+/** Requires (or no longer requires) two-step sign-in of every password account (owner). */
+export async function requireTotp(session: Session, required: boolean): Promise<TotpStatus> {
+  return (await session.request<TotpStatus>('PUT', '/api/auth/totp/requirement', { required })).body;
+}
+
+/** Turns off someone else's two-step sign-in, e.g. after a lost phone (owner); they are signed out. */
+export async function disableTotpFor(session: Session, accountId: string): Promise<void> {
+  await session.request('DELETE', `/api/accounts/${accountId}/totp`);
 }

@@ -71,6 +71,21 @@ describe('audit entries in words', () => {
       'Sign-in as mum was locked for a while after repeated wrong passwords',
     );
     expect(plain({ action: 'auth.logout', details: { others: 2 } })).toBe('mum signed out their 2 other device(s)');
+    expect(plain({ action: 'account.totp', details: { change: 'enabled', signedOut: 1 } })).toBe(
+      'mum turned on two-step sign-in',
+    );
+    expect(plain({ action: 'account.totp', result: 'refused', details: { change: 'disable' } })).toBe(
+      'mum tried to turn off two-step sign-in',
+    );
+    expect(plain({ action: 'account.totp', details: { change: 'disabled', username: 'dad' } })).toBe(
+      'mum turned off two-step sign-in for dad',
+    );
+    expect(plain({ action: 'account.totp', details: { change: 'recovery-code', left: 9 } })).toBe(
+      'mum signed in with a recovery code (9 left)',
+    );
+    expect(plain({ action: 'settings.second-factor', details: { required: true } })).toBe(
+      'mum now requires two-step sign-in for everyone with a password',
+    );
     expect(plain({ action: 'auth.logout', details: { current: false } })).toBe('mum signed out one of their devices');
     expect(plain({ action: 'child.create', details: { name: 'Ana', members: [] } })).toBe('mum added the child Ana');
     expect(plain({ action: 'child.update', details: { id: 'child-ana', members: [] } })).toBe(

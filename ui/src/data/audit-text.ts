@@ -125,6 +125,20 @@ export function describeAudit(entry: AuditEntryView, names: AuditNames): AuditTe
         return `${who} changed the role of ${text('username') ?? 'an account'} from ${text('from') ?? '?'} to ${text('to') ?? '?'}`;
       case 'account.remove':
         return `${who} removed the account ${text('username') ?? ''}`;
+      case 'account.totp': {
+        const change = text('change');
+        const other = text('username');
+        if (change === 'recovery-code') return `${who} signed in with a recovery code (${entry.details?.left ?? '?'} left)`;
+        if (change === 'recovery-codes') return tried(`${who} made new recovery codes`, `${who} tried to make new recovery codes`);
+        if (change === 'disabled' && other) return `${who} turned off two-step sign-in for ${other}`;
+        if (change === 'enabled' || change === 'enable') return tried(`${who} turned on two-step sign-in`, `${who} tried to turn on two-step sign-in`);
+        if (change === 'disabled' || change === 'disable') return tried(`${who} turned off two-step sign-in`, `${who} tried to turn off two-step sign-in`);
+        return tried(`${who} started setting up two-step sign-in`, `${who} tried to set up two-step sign-in`);
+      }
+      case 'settings.second-factor':
+        return entry.details?.required
+          ? `${who} now requires two-step sign-in for everyone with a password`
+          : `${who} no longer requires two-step sign-in`;
       case 'child.create':
         return `${who} added the child ${text('name') ?? ''}`;
       case 'child.update': {

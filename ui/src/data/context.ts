@@ -1,5 +1,5 @@
 import { createContext } from '@lit/context';
-import type { AccountView } from '@kidtime/protocol';
+import type { MeView } from '@kidtime/protocol';
 import type { Session } from './api';
 import type { LiveConnection } from './live';
 import type { HubStore } from './store';
@@ -9,7 +9,7 @@ export interface HubContext {
   session: Session;
   live: LiveConnection;
   store: HubStore;
-  account: AccountView;
+  account: MeView;
 }
 
 export const hubContext = createContext<HubContext>('kidtime-hub');

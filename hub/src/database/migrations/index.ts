@@ -6,6 +6,7 @@ import { MqttLogins1764200000000 } from './1764200000000-mqtt-logins';
 import { Ssh1764300000000 } from './1764300000000-ssh';
 import { Sessions1764400000000 } from './1764400000000-sessions';
 import { ApiTokens1764500000000 } from './1764500000000-api-tokens';
+import { Totp1764600000000 } from './1764600000000-totp';
 import { TrustedDevices1764700000000 } from './1764700000000-trusted-devices';
 
 /** Every migration, oldest first. */
@@ -18,5 +19,6 @@ export const MIGRATIONS = [
   Ssh1764300000000,
   Sessions1764400000000,
   ApiTokens1764500000000,
+  Totp1764600000000,
   TrustedDevices1764700000000,
 ];

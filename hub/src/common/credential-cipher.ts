@@ -6,15 +6,24 @@ export class CredentialError extends Error {
   override readonly name = 'CredentialError';
 }
 
+/** What a sealed secret is, for the message when it cannot be opened: e.g. "SSH secret" and what to do. */
+export interface SealedSecretKind {
+  what: string;
+  remedy: string;
+}
+
 /**
- * Encrypts the SSH secrets parents give the hub (AES-256-GCM, a fresh nonce each time) with the credential
- * key from the data directory. Each secret is bound to its record (`context`, e.g. the device id): one copied
- * into another device's row does not decrypt there.
+ * Encrypts secrets the hub keeps (SSH passwords and keys, authenticator secrets) with AES-256-GCM, a fresh
+ * nonce each time, and the credential key from the data directory. Each secret is bound to its record
+ * (`context`, e.g. the device id): one copied into another record's row does not decrypt there.
  */
 export class CredentialCipher {
   private readonly key: Buffer;
 
-  constructor(key: string) {
+  constructor(
+    key: string,
+    private readonly kind: SealedSecretKind,
+  ) {
     this.key = Buffer.from(key, 'base64url');
     if (this.key.length !== 32) throw new CredentialError('the credential key must be 32 bytes');
   }
@@ -44,7 +53,7 @@ export class CredentialCipher {
       return JSON.parse(plain.toString('utf8'));
     } catch {
       throw new CredentialError(
-        'the stored SSH secret cannot be decrypted (was secrets.json replaced?); enter the password or key again',
+        `the stored ${this.kind.what} cannot be decrypted (was secrets.json replaced?); ${this.kind.remedy}`,
       );
     }
   }

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { CredentialCipher, CredentialError } from './credential-cipher';
 
+const SSH = { what: 'SSH secret', remedy: 'enter the password or key again' };
+
 describe('CredentialCipher', () => {
-  const cipher = new CredentialCipher(randomBytes(32).toString('base64url'));
+  const cipher = new CredentialCipher(randomBytes(32).toString('base64url'), SSH);
 
   it('seals a secret so that only its own record opens it', () => {
     const sealed = cipher.seal({ password: 'hunter2-kitchen' }, 'device-a');
@@ -24,11 +26,11 @@ describe('CredentialCipher', () => {
     expect(() => cipher.open(flipped, 'd')).toThrow(/enter the password or key again/);
     expect(() => cipher.open(parts.slice(0, 3).join('.'), 'd')).toThrow(/not a sealed credential/);
     expect(() => cipher.open('plain text', 'd')).toThrow(CredentialError);
-    const other = new CredentialCipher(randomBytes(32).toString('base64url'));
+    const other = new CredentialCipher(randomBytes(32).toString('base64url'), SSH);
     expect(() => other.open(sealed, 'd')).toThrow(CredentialError);
   });
 
   it('refuses a key of the wrong size', () => {
-    expect(() => new CredentialCipher(randomBytes(16).toString('base64url'))).toThrow(/32 bytes/);
+    expect(() => new CredentialCipher(randomBytes(16).toString('base64url'), SSH)).toThrow(/32 bytes/);
   });
 });
