@@ -11,6 +11,7 @@ import { MqttLoginEntity } from '../home-assistant/mqtt-login.entity';
 import { DeviceSshEntity } from '../ssh/device-ssh.entity';
 import { SessionEntity } from '../auth/session.entity';
 import { ApiTokenEntity } from '../auth/api-token.entity';
+import { OidcExchangeEntity } from '../auth/oidc/oidc-exchange.entity';
 
 export const ENTITIES = [
   AccountEntity,
@@ -26,4 +27,5 @@ export const ENTITIES = [
   DeviceSshEntity,
   SessionEntity,
   ApiTokenEntity,
+  OidcExchangeEntity,
 ];

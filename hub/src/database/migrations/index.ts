@@ -6,6 +6,7 @@ import { MqttLogins1764200000000 } from './1764200000000-mqtt-logins';
 import { Ssh1764300000000 } from './1764300000000-ssh';
 import { Sessions1764400000000 } from './1764400000000-sessions';
 import { ApiTokens1764500000000 } from './1764500000000-api-tokens';
+import { Oidc1764800000000 } from './1764800000000-oidc';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Ssh1764300000000,
   Sessions1764400000000,
   ApiTokens1764500000000,
+  Oidc1764800000000,
 ];
