@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { ApiError, type Session } from '../data/api';
+import { oidcStartUrl } from '../data/oidc';
 import { sharedStyles } from './shared-styles';
 
 /**
@@ -39,6 +40,10 @@ export class KtSignIn extends LitElement {
       h2 {
         margin: 0;
       }
+      .or {
+        margin: 0;
+        text-align: center;
+      }
     `,
   ];
 
@@ -49,11 +54,19 @@ export class KtSignIn extends LitElement {
   @property() note = '';
   /** Filled in when the same parent signs in again. */
   @property() username = '';
+  /** The identity provider's button, when the hub offers one. */
+  @property({ attribute: false }) oidc: { label: string } | null = null;
+  /** Whether the username and password form is offered (local accounts or LDAP). */
+  @property({ type: Boolean }) passwordForm = true;
+  /** Why the last sign-in at the identity provider did not work (the hub says). */
+  @property() problem = '';
   @state() private _error = '';
   @state() private _busy = false;
 
   override render() {
     const setup = this.mode === 'setup';
+    const password = setup || this.passwordForm;
+    const provider = !setup && this.oidc;
     return html`
       <form @submit=${this._submit} aria-labelledby="title">
         <h2 id="title">${setup ? 'Create the owner account' : 'Sign in'}</h2>
@@ -63,32 +76,52 @@ export class KtSignIn extends LitElement {
             : null
         }
         ${this.note ? html`<p role="status">${this.note}</p>` : null}
-        <label>
-          Username
-          <input
-            name="username"
-            autocomplete="username"
-            required
-            autocapitalize="none"
-            .value=${this.username}
-          />
-        </label>
-        <label>
-          Password
-          <input
-            name="password"
-            type="password"
-            required
-            minlength=${setup ? 8 : 1}
-            autocomplete=${setup ? 'new-password' : 'current-password'}
-          />
-        </label>
-        ${this._error ? html`<p role="alert">${this._error}</p>` : null}
-        <button class="primary" type="submit" ?disabled=${this._busy}>
-          ${setup ? 'Create account' : 'Sign in'}
-        </button>
+        ${this.problem ? html`<p role="alert">${this.problem}</p>` : null}
+        ${
+          provider
+            ? html`<button type="button" class=${password ? '' : 'primary'} @click=${this._provider}>
+                  ${provider.label}
+                </button>
+                ${password ? html`<p class="or muted">or with your Kidtime password</p>` : null}`
+            : null
+        }
+        ${password ? this._passwordFields(setup) : null}
       </form>
     `;
+  }
+
+  private _passwordFields(setup: boolean) {
+    return html`
+      <label>
+        Username
+        <input
+          name="username"
+          autocomplete="username"
+          required
+          autocapitalize="none"
+          .value=${this.username}
+        />
+      </label>
+      <label>
+        Password
+        <input
+          name="password"
+          type="password"
+          required
+          minlength=${setup ? 8 : 1}
+          autocomplete=${setup ? 'new-password' : 'current-password'}
+        />
+      </label>
+      ${this._error ? html`<p role="alert">${this._error}</p>` : null}
+      <button class="primary" type="submit" ?disabled=${this._busy}>
+        ${setup ? 'Create account' : 'Sign in'}
+      </button>
+    `;
+  }
+
+  /** Off to the identity provider; the hub brings the browser back to this screen. */
+  private _provider(): void {
+    location.assign(oidcStartUrl(location.hash));
   }
 
   private async _submit(event: SubmitEvent): Promise<void> {
