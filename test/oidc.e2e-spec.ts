@@ -4,7 +4,9 @@
  * step can be looked at — and tampered with, as an attacker on the way would.
  */
 import type { AccountView, AuditEntryView, TokenPair } from '@kidtime/protocol';
+import type { Browser } from 'playwright-core';
 import { ApiClient } from './support/api-client';
+import { PHONE, launchBrowser, seriousAccessibilityViolations } from './support/browser';
 import { HubProcess } from './support/hub-process';
 import { CookieBrowser, OidcTestProvider } from './support/oidc';
 import { freePort } from './support/processes';
@@ -103,7 +105,13 @@ describe('sign in with an OpenID Connect provider', () => {
     provider = await OidcTestProvider.start({
       port: providerPort,
       accounts: PEOPLE,
-      clients: [{ ...CLIENT, redirect_uris: [`${hubUrl}/api/auth/oidc/callback`] }],
+      clients: [
+        {
+          ...CLIENT,
+          redirect_uris: [`${hubUrl}/api/auth/oidc/callback`],
+          post_logout_redirect_uris: [`${hubUrl}/`],
+        },
+      ],
     });
     hub = await HubProcess.start({
       PORT: String(hubPort),
@@ -117,6 +125,7 @@ describe('sign in with an OpenID Connect provider', () => {
       OIDC_PARENT_GROUPS: 'grown-ups',
       OIDC_PARENT_EMAILS: 'dad@home.test',
       OIDC_VIEWER_EMAILS: 'granny@home.test',
+      OIDC_PROVIDER_LOGOUT: 'true',
     });
     expect((await new ApiClient(hub.url).post('/api/setup', LOCAL_OWNER)).status).toBe(201);
   }, 60_000);
@@ -316,6 +325,67 @@ describe('sign in with an OpenID Connect provider', () => {
     } finally {
       await lonely.stop();
     }
+  });
+
+  it("offers the provider's sign-out page to a person who signed in there, and to nobody else", async () => {
+    const mum = await signIn('mum');
+    const client = new ApiClient(hub.url);
+    client.token = (await exchange(mum.code!)).body.accessToken;
+    const { body } = await client.get<{ url: string | null }>('/api/auth/oidc/logout-url');
+    const url = new URL(body.url!);
+    expect(`${url.origin}${url.pathname}`).toBe(`${provider.issuer}/session/end`);
+    expect(url.searchParams.get('post_logout_redirect_uri')).toBe(`${hub.url}/`);
+    expect(url.searchParams.get('client_id')).toBe(CLIENT.client_id);
+    // The provider accepts it: its sign-out confirmation, not an error page.
+    const page = await fetch(url, { redirect: 'manual' });
+    expect(page.status).toBe(200);
+    expect(await page.text()).not.toMatch(/invalid_request|error/i);
+    expect((await new ApiClient(hub.url).get('/api/auth/oidc/logout-url')).status).toBe(401);
+  });
+
+  describe('in the web app', () => {
+    let browser: Browser;
+
+    beforeAll(async () => {
+      browser = await launchBrowser();
+    }, 30_000);
+
+    afterAll(async () => {
+      await browser?.close();
+    });
+
+    it('signs in with the button and comes back to the screen it started from', async () => {
+      const context = await browser.newContext(PHONE);
+      const page = await context.newPage();
+      await page.goto(`${hub.url}/#/activity`);
+      const button = page.getByRole('button', { name: 'Sign in with Family SSO' });
+      await button.waitFor();
+      expect(await seriousAccessibilityViolations(page)).toEqual([]);
+      await button.click();
+      await page.getByLabel('Account').fill('dad');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 15_000 });
+      expect(new URL(page.url()).hash).toBe('#/activity');
+      // The one-time code has left the address bar (and the history).
+      expect(page.url()).not.toContain('code=');
+      await context.close();
+    });
+
+    it('shows why the hub refused, on the sign-in page', async () => {
+      const context = await browser.newContext(PHONE);
+      const page = await context.newPage();
+      await page.goto(hub.url);
+      await page.getByRole('button', { name: 'Sign in with Family SSO' }).click();
+      await page.getByLabel('Account').fill('lodger');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page
+        .getByRole('alert')
+        .filter({ hasText: 'not one Kidtime lets in' })
+        .waitFor({ timeout: 15_000 });
+      expect(page.url()).not.toContain('error=');
+      await expect(page.getByLabel('Username').isVisible()).resolves.toBe(true);
+      await context.close();
+    });
   });
 
   it('never writes a code or token into its log', () => {

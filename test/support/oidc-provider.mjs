@@ -3,8 +3,9 @@
  * end-to-end tests, run as its own process because the package is ESM-only. Everything comes from the
  * environment the harness (oidc.ts) sets: its port, the clients it knows, and the people with their claims.
  *
- * The login page is replaced by one the tests can drive without HTML: GET /interaction/<uid>?account=<id>
- * signs in as that person (consent is implied: the tests are the household's own provider).
+ * The login page is replaced by a one-field form a browser can fill, and that plain fetch can skip:
+ * GET /interaction/<uid>?account=<id> signs in as that person (consent is implied: the tests are the
+ * household's own provider).
  */
 import { generateKeyPairSync } from 'node:crypto';
 import Provider from 'oidc-provider';
@@ -64,6 +65,14 @@ provider.use(async (ctx, next) => {
   const match = /^\/interaction\/([\w-]+)$/.exec(ctx.path);
   if (!match || ctx.method !== 'GET') return next();
   const account = String(ctx.query.account ?? '');
+  if (account === '') {
+    // The page a person sees: one field, no password (the tests' people are who they say they are).
+    ctx.type = 'html';
+    ctx.body = `<!doctype html><html lang="en"><title>Test provider</title><main><h1>Test provider</h1>
+      <form method="get"><label>Account <input name="account" autocomplete="off"></label>
+      <button type="submit">Continue</button></form></main></html>`;
+    return undefined;
+  }
   if (!accounts[account]) {
     ctx.status = 400;
     ctx.body = `no test account ${JSON.stringify(account)}; add ?account=<one of ${Object.keys(accounts).join(', ')}>`;

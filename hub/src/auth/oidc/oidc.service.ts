@@ -314,7 +314,7 @@ export class OidcService {
   async providerLogoutUrl(): Promise<string | null> {
     if (!this.enabled || !this.config.providerLogout) return null;
     try {
-      return await this.client.endSessionUrl(this.appUrl('#/'));
+      return await this.client.endSessionUrl(this.appUrl('')); // no fragment: providers refuse one
     } catch (error) {
       this.logger.warn(`No sign-out at the identity provider: ${(error as Error).message}`);
       return null;
