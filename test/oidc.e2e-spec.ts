@@ -45,6 +45,8 @@ interface Landing {
 describe('sign in with an OpenID Connect provider', () => {
   let hub: HubProcess;
   let provider: OidcTestProvider;
+  /** A second hub's port, for a public client (PKCE only) with self-registration on. */
+  let publicHubPort: number;
 
   const landing = (location: string | null): Landing => {
     expect(location).toBeTruthy();
@@ -101,6 +103,7 @@ describe('sign in with an OpenID Connect provider', () => {
 
   beforeAll(async () => {
     const [hubPort, providerPort] = [await freePort(), await freePort()];
+    publicHubPort = await freePort();
     const hubUrl = `http://127.0.0.1:${hubPort}`;
     provider = await OidcTestProvider.start({
       port: providerPort,
@@ -110,6 +113,12 @@ describe('sign in with an OpenID Connect provider', () => {
           ...CLIENT,
           redirect_uris: [`${hubUrl}/api/auth/oidc/callback`],
           post_logout_redirect_uris: [`${hubUrl}/`],
+        },
+        {
+          client_id: 'kidtime-public',
+          token_endpoint_auth_method: 'none',
+          id_token_signed_response_alg: 'ES256',
+          redirect_uris: [`http://127.0.0.1:${publicHubPort}/api/auth/oidc/callback`],
         },
       ],
     });
@@ -341,6 +350,38 @@ describe('sign in with an OpenID Connect provider', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).not.toMatch(/invalid_request|error/i);
     expect((await new ApiClient(hub.url).get('/api/auth/oidc/logout-url')).status).toBe(401);
+  });
+
+  it('works as a public client (PKCE, no secret) with ES256, and lets anyone in as a viewer when asked to', async () => {
+    const other = await HubProcess.start({
+      PORT: String(publicHubPort),
+      PUBLIC_URL: `http://127.0.0.1:${publicHubPort}`,
+      AUTH_METHODS: 'oidc',
+      OIDC_ISSUER: provider.issuer,
+      OIDC_CLIENT_ID: 'kidtime-public',
+      OIDC_SELF_REGISTRATION: 'true',
+      OIDC_OWNER_GROUPS: 'kidtime-owners',
+    });
+    try {
+      const walk = async (person: string) => {
+        const browser = new CookieBrowser();
+        const start = await browser.get(`${other.url}/api/auth/oidc/start`);
+        const callback = await browser.throughProvider(start.location!, provider, person);
+        const done = await browser.get(callback);
+        const params = new URLSearchParams(new URL(done.location!).hash.split('?')[1]);
+        expect(params.get('error')).toBeNull();
+        const pair = await new ApiClient(other.url).post<TokenPair>('/api/auth/oidc/exchange', {
+          code: params.get('code'),
+        });
+        const client = new ApiClient(other.url);
+        client.token = pair.body.accessToken;
+        return (await client.get<AccountView>('/api/auth/me')).body;
+      };
+      expect(await walk('lodger')).toMatchObject({ username: 'lodger', role: 'viewer', source: 'oidc' });
+      expect(await walk('mum')).toMatchObject({ username: 'mum', role: 'owner' });
+    } finally {
+      await other.stop();
+    }
   });
 
   describe('in the web app', () => {

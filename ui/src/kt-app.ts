@@ -371,6 +371,7 @@ export class KtApp extends LitElement {
 
   private async _enter(): Promise<void> {
     if (this._hub && !this._reauth) return; // a silent token refresh
+    this._oidcProblem = '';
     try {
       if (this._hub) {
         const account = await me(this._session);
