@@ -153,7 +153,11 @@ export class OidcClient {
       const error = body && typeof body.error === 'string' ? body.error : `HTTP ${response.status}`;
       const description =
         body && typeof body.error_description === 'string' ? `: ${body.error_description.slice(0, 200)}` : '';
-      throw new ProviderRefusedError(`the token endpoint refused the code (${error}${description})`);
+      const hint =
+        error === 'invalid_client'
+          ? '; check OIDC_CLIENT_ID and OIDC_CLIENT_SECRET against the client registered at the provider'
+          : '';
+      throw new ProviderRefusedError(`the token endpoint refused the code (${error}${description})${hint}`);
     }
     const parsed = tokenResponseSchema.safeParse(body);
     if (!parsed.success) {
