@@ -47,6 +47,8 @@ describe('sign in with an OpenID Connect provider', () => {
   let provider: OidcTestProvider;
   /** A second hub's port, for a public client (PKCE only) with self-registration on. */
   let publicHubPort: number;
+  /** The main hub's settings but its port, for a second hub behind the same (imagined) load balancer. */
+  let hubEnv: Record<string, string>;
 
   const landing = (location: string | null): Landing => {
     expect(location).toBeTruthy();
@@ -122,8 +124,7 @@ describe('sign in with an OpenID Connect provider', () => {
         },
       ],
     });
-    hub = await HubProcess.start({
-      PORT: String(hubPort),
+    hubEnv = {
       PUBLIC_URL: hubUrl,
       AUTH_METHODS: 'local,oidc',
       OIDC_ISSUER: provider.issuer,
@@ -135,7 +136,8 @@ describe('sign in with an OpenID Connect provider', () => {
       OIDC_PARENT_EMAILS: 'dad@home.test',
       OIDC_VIEWER_EMAILS: 'granny@home.test',
       OIDC_PROVIDER_LOGOUT: 'true',
-    });
+    };
+    hub = await HubProcess.start({ ...hubEnv, PORT: String(hubPort) });
     expect((await new ApiClient(hub.url).post('/api/setup', LOCAL_OWNER)).status).toBe(201);
   }, 60_000);
 
@@ -350,6 +352,28 @@ describe('sign in with an OpenID Connect provider', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).not.toMatch(/invalid_request|error/i);
     expect((await new ApiClient(hub.url).get('/api/auth/oidc/logout-url')).status).toBe(401);
+  });
+
+  it('lets another hub with the same database and key finish a sign-in one hub started', async () => {
+    // Two hubs behind a load balancer: the same data directory (SQLite database and secrets), the same
+    // public address. Sign-in starts at the first, the provider's answer lands at the second, the web app
+    // redeems its code at the first again.
+    const second = await HubProcess.start({ ...hubEnv, KIDTIME_DATA_DIR: hub.dataDir });
+    try {
+      const browser = new CookieBrowser();
+      const authorization = await start(browser);
+      const callback = new URL(await browser.throughProvider(authorization, provider, 'granny'));
+      const sealed = browser.cookie(new URL(hub.url).host, 'kidtime_oidc')!;
+      callback.host = new URL(second.url).host;
+      browser.setCookie(callback.host, 'kidtime_oidc', sealed);
+      const result = landing((await browser.get(callback.toString())).location);
+      expect(result.error).toBeNull();
+      const pair = await exchange(result.code!);
+      expect((await me(pair.body)).body).toMatchObject({ username: 'granny', role: 'viewer' });
+      expect(second.log).toContain(`OIDC sign-in of "granny" (viewer) through ${provider.issuer}`);
+    } finally {
+      await second.stop();
+    }
   });
 
   it('works as a public client (PKCE, no secret) with ES256, and lets anyone in as a viewer when asked to', async () => {
