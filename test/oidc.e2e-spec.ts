@@ -433,6 +433,9 @@ describe('sign in with an OpenID Connect provider', () => {
       expect(new URL(page.url()).hash).toBe('#/activity');
       // The one-time code has left the address bar (and the history).
       expect(page.url()).not.toContain('code=');
+      // Signing out here goes on to the provider's sign-out page (OIDC_PROVIDER_LOGOUT).
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.waitForURL(`${provider.issuer}/session/end**`, { timeout: 15_000 });
       await context.close();
     });
 
@@ -456,5 +459,9 @@ describe('sign in with an OpenID Connect provider', () => {
   it('never writes a code or token into its log', () => {
     expect(hub.log).not.toMatch(/eyJ[\w-]{20,}/);
     expect(hub.log).toContain(`OIDC sign-in of "mum" (owner) through ${provider.issuer}`);
+    // A refusal says where it came from, which provider, and what was wrong.
+    expect(hub.log).toContain(
+      `OIDC sign-in from 127.0.0.1 refused (issuer ${provider.issuer}): the ID token belongs to another sign-in (its nonce does not match)`,
+    );
   });
 });
