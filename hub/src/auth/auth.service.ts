@@ -189,9 +189,10 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * The account of a person another method vouched for (directory, identity provider or proxy): found by that method's id for
-   * them (not by name, which a directory can reuse), created on first sign-in with no password of its own,
-   * and given the role of their groups every time, so a change there applies at the next sign-in.
+   * The account of a person another method vouched for (directory, identity provider or proxy): found by
+   * that method's id for them (not by name, which a directory can reuse), created on first sign-in with no
+   * password of its own, and given the role of their groups every time, so a change there applies at the
+   * next sign-in. Public for the identity provider's service (./oidc), which ends in it as well.
    */
   async externalAccount(
     source: 'ldap' | 'proxy' | 'oidc',
