@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { OidcModule } from './auth/oidc/oidc.module';
 import { GlobalExceptionFilter } from './common/global-exception.filter';
 import { ConfigModule } from './config/config.module';
 import type { HubConfig } from './config/hub-config';
@@ -23,6 +24,7 @@ export class AppModule {
         AuditModule,
         LiveModule,
         AuthModule,
+        OidcModule,
         DevicesModule,
         HaLoginModule,
       ],

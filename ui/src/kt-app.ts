@@ -2,7 +2,9 @@ import { LitElement, css, html, nothing, svg } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
 import { provide } from '@lit/context';
+import type { SignInOptions } from '@kidtime/protocol';
 import { ApiError, Session, me, setupStatus, signInOptions } from './data/api';
+import { parseOidcLanding } from './data/oidc';
 import { hubContext, type HubContext } from './data/context';
 import { LiveConnection } from './data/live';
 import { href, parseRoute, type Route } from './data/router';
@@ -164,12 +166,21 @@ export class KtApp extends LitElement {
   @state() private _route: Route = parseRoute(location.hash);
   /** The session expired while signed in: sign in again over the current screen. */
   @state() private _reauth = false;
+  /** What the login page offers (null until read). */
+  @state() private _signInOptions: SignInOptions | null = null;
+  /** Why the identity provider's sign-in just failed, for the login page. */
+  @state() private _oidcProblem = '';
 
   override connectedCallback(): void {
     super.connectedCallback();
     this._session.addEventListener('signed-in', () => void this._enter());
     this._session.addEventListener('signed-out', () => this._leave());
     this._session.addEventListener('expired', () => {
+      // The sign-in over the current screen offers what the login page would (the provider's button too).
+      if (!this._signInOptions)
+        void signInOptions()
+          .then((options) => (this._signInOptions = options))
+          .catch(() => undefined);
       if (this._hub) this._reauth = true;
       else this._leave();
     });
@@ -204,7 +215,7 @@ export class KtApp extends LitElement {
                     : nothing
                 }
                 <span class="muted who">${hub.account.username}</span>
-                <button @click=${() => void this._session.signOut()}>Sign out</button>`
+                <button @click=${() => void this._signOut()}>Sign out</button>`
             : nothing
         }
       </header>
@@ -215,6 +226,8 @@ export class KtApp extends LitElement {
               <kt-sign-in
                 .session=${this._session}
                 mode="login"
+                .oidc=${this._signInOptions?.oidc ?? null}
+                ?passwordForm=${this._signInOptions?.passwordForm ?? true}
                 .username=${this._hub?.account.username ?? ''}
                 note="Your session has ended. Sign in again to carry on where you were."
               ></kt-sign-in>
@@ -263,7 +276,13 @@ export class KtApp extends LitElement {
         </section>`;
       case 'setup':
       case 'login':
-        return html`<kt-sign-in .session=${this._session} mode=${this._screen}></kt-sign-in>`;
+        return html`<kt-sign-in
+          .session=${this._session}
+          mode=${this._screen}
+          .oidc=${this._signInOptions?.oidc ?? null}
+          ?passwordForm=${this._signInOptions?.passwordForm ?? true}
+          .problem=${this._oidcProblem}
+        ></kt-sign-in>`;
       case 'second-factor':
         // The household requires two-step sign-in and this account has none yet: nothing else works until then.
         return html`<kt-totp-card required @totp-changed=${() => location.reload()}></kt-totp-card>`;
@@ -317,6 +336,7 @@ export class KtApp extends LitElement {
   private async _start(): Promise<void> {
     this._screen = 'loading';
     try {
+      if (await this._finishOidc()) return; // 'signed-in' takes it from here
       if (await this._session.resume()) return; // 'signed-in' takes it from here
       const status = await setupStatus();
       if (!status.setupNeeded && !(await this._signInForm())) return;
@@ -328,17 +348,47 @@ export class KtApp extends LitElement {
   }
 
   /**
+   * Back from the identity provider (`#/signed-in?…`): the one-time code is exchanged for a session (true), or
+   * the hub's reason for refusing is kept for the login page. The code leaves the address bar either way.
+   */
+  private async _finishOidc(): Promise<boolean> {
+    const landing = parseOidcLanding(location.hash);
+    if (!landing) return false;
+    history.replaceState(null, '', `${location.pathname}${location.search}${landing.then}`);
+    this._route = parseRoute(location.hash);
+    this._oidcProblem = landing.error ?? '';
+    if (!landing.code) return false;
+    try {
+      await this._session.oidcExchange(landing.code);
+      this._oidcProblem = '';
+      return true;
+    } catch (error) {
+      this._oidcProblem = error instanceof ApiError ? error.message : String(error);
+      return false;
+    }
+  }
+
+  /** Signs out here, and at the identity provider too when the hub is set to (OIDC_PROVIDER_LOGOUT). */
+  private async _signOut(): Promise<void> {
+    const provider =
+      this._hub?.account.source === 'oidc' ? await this._session.providerLogoutUrl().catch(() => null) : null;
+    await this._session.signOut();
+    if (provider) location.assign(provider);
+  }
+
+  /**
    * Behind the household's sign-in proxy the parent is signed in already: false once that worked (or when
    * there is nothing else to offer, with the reason shown); true when the password form is the way in.
    */
   private async _signInForm(): Promise<boolean> {
     const options = await signInOptions();
+    this._signInOptions = options;
     if (!options.methods.includes('proxy')) return true;
     try {
       await this._session.proxyLogin();
       return false; // 'signed-in' takes it from here
     } catch (error) {
-      if (options.passwordForm) return true;
+      if (options.passwordForm || options.oidc) return true;
       this._problem = error instanceof ApiError ? error.message : String(error);
       this._screen = 'unreachable';
       return false;
@@ -347,6 +397,7 @@ export class KtApp extends LitElement {
 
   private async _enter(): Promise<void> {
     if (this._hub && !this._reauth) return; // a silent token refresh
+    this._oidcProblem = '';
     try {
       if (this._hub) {
         const account = await me(this._session);

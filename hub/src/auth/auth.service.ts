@@ -115,7 +115,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     return {
       methods,
       passwordForm: methods.includes('local') || methods.includes('ldap'),
-      oidc: null,
+      oidc: methods.includes('oidc') && this.config.oidc ? { label: this.config.oidc.label } : null,
     };
   }
 
@@ -196,12 +196,13 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * The account of a person another method vouched for (directory or proxy): found by that method's id for
-   * them (not by name, which a directory can reuse), created on first sign-in with no password of its own,
-   * and given the role of their groups every time, so a change there applies at the next sign-in.
+   * The account of a person another method vouched for (directory, identity provider or proxy): found by
+   * that method's id for them (not by name, which a directory can reuse), created on first sign-in with no
+   * password of its own, and given the role of their groups every time, so a change there applies at the
+   * next sign-in. Public for the identity provider's service (./oidc), which ends in it as well.
    */
-  private async externalAccount(
-    source: 'ldap' | 'proxy',
+  async externalAccount(
+    source: 'ldap' | 'proxy' | 'oidc',
     externalId: string,
     username: string,
     role: Role,

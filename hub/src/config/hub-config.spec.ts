@@ -64,7 +64,15 @@ describe('loadHubConfig', () => {
 
   it('reads the sign-in methods, local by default', () => {
     expect(loadHubConfig({}).authMethods).toEqual(['local']);
-    expect(loadHubConfig({ AUTH_METHODS: ' OIDC, local ' }).authMethods).toEqual(['oidc', 'local']);
+    expect(
+      loadHubConfig({
+        AUTH_METHODS: ' OIDC, local ',
+        OIDC_ISSUER: 'https://auth.home',
+        OIDC_CLIENT_ID: 'kidtime',
+        PUBLIC_URL: 'https://kidtime.home',
+        OIDC_SELF_REGISTRATION: 'true',
+      }).authMethods,
+    ).toEqual(['oidc', 'local']);
     expect(() => loadHubConfig({ AUTH_METHODS: 'local,saml' })).toThrow(
       'AUTH_METHODS="local,saml": must list local, ldap, oidc and/or proxy',
     );
@@ -243,6 +251,78 @@ describe('loadHubConfig', () => {
       expect(() => loadHubConfig({ ...ldap, LDAP_URL: 'ldaps://ldap.home', LDAP_STARTTLS: 'true' })).toThrow(
         'LDAP_STARTTLS=true is for ldap:// URLs',
       );
+    });
+  });
+
+  describe('identity provider (OIDC)', () => {
+    const oidc = {
+      AUTH_METHODS: 'local,oidc',
+      OIDC_ISSUER: 'https://auth.home/realms/family',
+      OIDC_CLIENT_ID: 'kidtime',
+      PUBLIC_URL: 'https://kidtime.home/',
+      OIDC_PARENT_GROUPS: 'parents, grown-ups',
+    };
+
+    it('is off unless AUTH_METHODS has oidc', () => {
+      expect(loadHubConfig({ OIDC_ISSUER: 'https://auth.home' }).oidc).toBeNull();
+    });
+
+    it('has defaults for everything but the provider, the client and who may sign in', () => {
+      expect(loadHubConfig(oidc).oidc).toEqual({
+        issuer: 'https://auth.home/realms/family',
+        clientId: 'kidtime',
+        clientSecret: null,
+        redirectUrl: 'https://kidtime.home/api/auth/oidc/callback',
+        scopes: ['openid', 'profile', 'email', 'groups'],
+        label: 'Sign in with your identity provider',
+        groupsClaim: 'groups',
+        groups: { owner: [], parent: ['parents', 'grown-ups'], viewer: [] },
+        emails: { owner: [], parent: [], viewer: [] },
+        selfRegistration: false,
+        providerLogout: false,
+      });
+    });
+
+    it('reads every setting', () => {
+      const config = loadHubConfig({
+        ...oidc,
+        OIDC_CLIENT_SECRET: 's3cret',
+        OIDC_REDIRECT_URL: 'https://kids.home/kidtime/api/auth/oidc/callback',
+        OIDC_SCOPES: 'openid email',
+        OIDC_LABEL: 'Sign in with Authentik',
+        OIDC_GROUPS_CLAIM: 'roles',
+        OIDC_OWNER_EMAILS: 'Mum@Home.example , dad@home.example',
+        OIDC_SELF_REGISTRATION: 'on',
+        OIDC_PROVIDER_LOGOUT: 'true',
+      }).oidc;
+      expect(config).toMatchObject({
+        clientSecret: 's3cret',
+        redirectUrl: 'https://kids.home/kidtime/api/auth/oidc/callback',
+        scopes: ['openid', 'email'],
+        label: 'Sign in with Authentik',
+        groupsClaim: 'roles',
+        emails: { owner: ['mum@home.example', 'dad@home.example'] },
+        selfRegistration: true,
+        providerLogout: true,
+      });
+    });
+
+    it.each([
+      [{ OIDC_ISSUER: undefined }, 'AUTH_METHODS has oidc, so OIDC_ISSUER is needed'],
+      [{ OIDC_ISSUER: 'auth.home' }, 'OIDC_ISSUER="auth.home": must be an http:// or https:// URL'],
+      [{ OIDC_CLIENT_ID: undefined }, 'so OIDC_CLIENT_ID is needed'],
+      [{ PUBLIC_URL: undefined }, 'so OIDC_REDIRECT_URL or PUBLIC_URL is needed'],
+      [{ OIDC_REDIRECT_URL: 'https://kidtime.home/callback' }, 'must end with /api/auth/oidc/callback'],
+      [{ OIDC_SCOPES: 'profile email' }, 'OIDC_SCOPES="profile email": must include openid'],
+      [
+        { OIDC_OWNER_EMAILS: 'mum, dad@home' },
+        'OIDC_OWNER_EMAILS="mum, dad@home": each entry must be an e-mail',
+      ],
+      [{ OIDC_PARENT_GROUPS: undefined }, 'or OIDC_SELF_REGISTRATION=true'],
+      [{ OIDC_SELF_REGISTRATION: 'maybe' }, 'OIDC_SELF_REGISTRATION="maybe": must be true or false'],
+      [{ OIDC_GROUPS_CLAIM: 'my groups' }, 'OIDC_GROUPS_CLAIM="my groups": must be a claim name'],
+    ])('refuses %j with a clear message', (change, message) => {
+      expect(() => loadHubConfig({ ...oidc, ...change })).toThrow(message);
     });
   });
 

@@ -75,6 +75,18 @@ const dnListSchema = z
       .min(1, 'must name at least one group DN'),
   );
 
+const emailListSchema = z
+  .string()
+  .transform((list) =>
+    list
+      .split(',')
+      .map((address) => address.trim().toLowerCase())
+      .filter((address) => address !== ''),
+  )
+  .pipe(z.array(z.email('each entry must be an e-mail address')).min(1, 'must name at least one address'));
+/** The hub's route the identity provider sends the browser back to. */
+export const OIDC_CALLBACK_PATH = '/api/auth/oidc/callback';
+
 const mqttUrlSchema = z.url({ protocol: /^mqtts?$/, error: 'must be an mqtt:// or mqtts:// URL' });
 
 /** Every environment variable the hub reads, with its default. Nothing else reads process.env. */
@@ -186,6 +198,52 @@ const environmentSchema = z.object({
   AUTH_PROXY_OWNER_GROUPS: groupNameListSchema.optional(),
   AUTH_PROXY_PARENT_GROUPS: groupNameListSchema.optional(),
   AUTH_PROXY_VIEWER_GROUPS: groupNameListSchema.optional(),
+  /** For AUTH_METHODS=oidc: the identity provider's issuer URL (its discovery document is under it). */
+  OIDC_ISSUER: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  OIDC_CLIENT_ID: z.string().min(1).max(500).optional(),
+  /** Unset: a public client, protected by PKCE only. */
+  OIDC_CLIENT_SECRET: z.string().min(1).max(1000).optional(),
+  /** Where the provider sends the browser back; PUBLIC_URL + /api/auth/oidc/callback by default. */
+  OIDC_REDIRECT_URL: z
+    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+    .refine(
+      (url) => new URL(url).pathname.endsWith(OIDC_CALLBACK_PATH),
+      `must end with ${OIDC_CALLBACK_PATH} (the hub's route that receives the provider's answer)`,
+    )
+    .optional(),
+  OIDC_SCOPES: z
+    .string()
+    .transform((list) => list.split(/[\s,]+/).filter((scope) => scope !== ''))
+    .pipe(
+      z
+        .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]+$/, 'each scope must be a plain word'))
+        .refine((scopes) => scopes.includes('openid'), 'must include openid'),
+    )
+    .default(['openid', 'profile', 'email', 'groups']),
+  /** The button on the login page. */
+  OIDC_LABEL: z
+    .string()
+    .trim()
+    .min(1)
+    .max(80, 'must be at most 80 characters')
+    .default('Sign in with your identity provider'),
+  /** The ID token or userinfo claim that lists a person's groups. */
+  OIDC_GROUPS_CLAIM: z
+    .string()
+    .regex(/^[A-Za-z0-9_:./-]{1,100}$/, 'must be a claim name like groups')
+    .default('groups'),
+  /** A member of one of these provider groups signs in as owner; parent and viewer likewise. */
+  OIDC_OWNER_GROUPS: groupNameListSchema.optional(),
+  OIDC_PARENT_GROUPS: groupNameListSchema.optional(),
+  OIDC_VIEWER_GROUPS: groupNameListSchema.optional(),
+  /** Or by e-mail address, believed only when the provider says it is verified. */
+  OIDC_OWNER_EMAILS: emailListSchema.optional(),
+  OIDC_PARENT_EMAILS: emailListSchema.optional(),
+  OIDC_VIEWER_EMAILS: emailListSchema.optional(),
+  /** Anyone the provider signs in gets an account (viewer unless a rule gives more); off: only people a rule names. */
+  OIDC_SELF_REGISTRATION: booleanSchema.default(false),
+  /** Signing out of Kidtime signs out at the provider too (its end_session_endpoint). */
+  OIDC_PROVIDER_LOGOUT: booleanSchema.default(false),
 });
 
 /** `10.0.0.5`, `fd00::1`, `172.16.0.0/12`. */
@@ -244,6 +302,8 @@ export interface HubConfig {
   proxy: ProxyConfig | null;
   /** The quick PIN on trusted phones. */
   pin: { maxAttempts: number; trustDays: number };
+  /** null unless AUTH_METHODS has oidc. */
+  oidc: OidcConfig | null;
   loginThrottle: {
     maxFailuresPerUser: number;
     maxFailuresPerUserOverall: number;
@@ -283,6 +343,23 @@ export interface ProxyConfig {
   userHeader: string;
   groupsHeader: string;
   groups: { owner: string[]; parent: string[]; viewer: string[] };
+}
+
+export interface OidcConfig {
+  /** As configured (a trailing slash kept: the provider's discovery document must name exactly this). */
+  issuer: string;
+  clientId: string;
+  /** null: a public client (PKCE only). */
+  clientSecret: string | null;
+  redirectUrl: string;
+  scopes: string[];
+  label: string;
+  groupsClaim: string;
+  groups: { owner: string[]; parent: string[]; viewer: string[] };
+  /** Lower-case addresses per role; only verified ones count. */
+  emails: { owner: string[]; parent: string[]; viewer: string[] };
+  selfRegistration: boolean;
+  providerLogout: boolean;
 }
 
 export interface LdapConfig {
@@ -372,6 +449,7 @@ export function loadHubConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): HubC
     ldap,
     proxy: proxyConfig(e),
     pin: { maxAttempts: e.AUTH_PIN_ATTEMPTS, trustDays: e.AUTH_PIN_DAYS },
+    oidc: oidcConfig(e),
     loginThrottle: {
       maxFailuresPerUser: 5,
       maxFailuresPerUserOverall: 50,
@@ -452,6 +530,54 @@ function proxyConfig(e: z.infer<typeof environmentSchema>): ProxyConfig | null {
       parent: e.AUTH_PROXY_PARENT_GROUPS ?? [],
       viewer: e.AUTH_PROXY_VIEWER_GROUPS ?? [],
     },
+  };
+}
+
+function oidcConfig(e: z.infer<typeof environmentSchema>): OidcConfig | null {
+  if (!e.AUTH_METHODS.includes('oidc')) return null;
+  const missing = (name: string, why: string) =>
+    new ConfigError(`Invalid configuration: AUTH_METHODS has oidc, so ${name} is needed: ${why}`);
+  if (!e.OIDC_ISSUER)
+    throw missing('OIDC_ISSUER', "the identity provider's issuer URL, e.g. https://auth.home/realms/family");
+  if (!e.OIDC_CLIENT_ID)
+    throw missing('OIDC_CLIENT_ID', 'the client id Kidtime is registered under at the provider');
+  const redirectUrl =
+    e.OIDC_REDIRECT_URL ?? (e.PUBLIC_URL ? e.PUBLIC_URL.replace(/\/+$/, '') + OIDC_CALLBACK_PATH : null);
+  if (!redirectUrl) {
+    throw missing(
+      'OIDC_REDIRECT_URL or PUBLIC_URL',
+      `the address the provider sends people back to, e.g. PUBLIC_URL=https://kidtime.home (then register https://kidtime.home${OIDC_CALLBACK_PATH} at the provider)`,
+    );
+  }
+  const groups = {
+    owner: e.OIDC_OWNER_GROUPS ?? [],
+    parent: e.OIDC_PARENT_GROUPS ?? [],
+    viewer: e.OIDC_VIEWER_GROUPS ?? [],
+  };
+  const emails = {
+    owner: e.OIDC_OWNER_EMAILS ?? [],
+    parent: e.OIDC_PARENT_EMAILS ?? [],
+    viewer: e.OIDC_VIEWER_EMAILS ?? [],
+  };
+  const rules = [...Object.values(groups), ...Object.values(emails)].some((list) => list.length > 0);
+  if (!rules && !e.OIDC_SELF_REGISTRATION) {
+    throw missing(
+      'OIDC_OWNER_GROUPS, OIDC_PARENT_GROUPS, OIDC_VIEWER_GROUPS or OIDC_*_EMAILS',
+      'who may sign in, and with which role (or OIDC_SELF_REGISTRATION=true to let anyone the provider knows in as a viewer)',
+    );
+  }
+  return {
+    issuer: e.OIDC_ISSUER,
+    clientId: e.OIDC_CLIENT_ID,
+    clientSecret: e.OIDC_CLIENT_SECRET ?? null,
+    redirectUrl,
+    scopes: e.OIDC_SCOPES,
+    label: e.OIDC_LABEL,
+    groupsClaim: e.OIDC_GROUPS_CLAIM,
+    groups,
+    emails,
+    selfRegistration: e.OIDC_SELF_REGISTRATION,
+    providerLogout: e.OIDC_PROVIDER_LOGOUT,
   };
 }
 

@@ -15,6 +15,7 @@ import { ApiTokenEntity } from '../auth/api-token.entity';
 import { AccountTotpEntity } from '../auth/totp/account-totp.entity';
 import { RecoveryCodeEntity } from '../auth/totp/recovery-code.entity';
 import { HouseholdSettingEntity } from '../settings/household-setting.entity';
+import { OidcExchangeEntity } from '../auth/oidc/oidc-exchange.entity';
 
 export const ENTITIES = [
   AccountEntity,
@@ -34,4 +35,5 @@ export const ENTITIES = [
   AccountTotpEntity,
   RecoveryCodeEntity,
   HouseholdSettingEntity,
+  OidcExchangeEntity,
 ];

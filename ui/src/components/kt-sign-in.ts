@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { ApiError, type Session } from '../data/api';
 import type { UsePasswordDetail } from './kt-pin-unlock';
 import './kt-pin-unlock';
+import { oidcStartUrl } from '../data/oidc';
 import { sharedStyles, signInFormStyles } from './shared-styles';
 
 /**
@@ -18,6 +19,10 @@ export class KtSignIn extends LitElement {
     css`
       p {
         margin: 0;
+      }
+      .or {
+        margin: 0;
+        text-align: center;
       }
       button.link {
         justify-self: start;
@@ -39,6 +44,12 @@ export class KtSignIn extends LitElement {
   @property() note = '';
   /** Filled in when the same parent signs in again. */
   @property() username = '';
+  /** The identity provider's button, when the hub offers one. */
+  @property({ attribute: false }) oidc: { label: string } | null = null;
+  /** Whether the username and password form is offered (local accounts or LDAP). */
+  @property({ type: Boolean }) passwordForm = true;
+  /** Why the last sign-in at the identity provider did not work (the hub says). */
+  @property() problem = '';
   @state() private _error = '';
   @state() private _busy = false;
   /** The parent chose the password over the PIN, or the hub ended the phone's trust (and why). */
@@ -61,6 +72,8 @@ export class KtSignIn extends LitElement {
       ></kt-pin-unlock>`;
     }
     const setup = this.mode === 'setup';
+    const password = setup || this.passwordForm;
+    const provider = !setup && this.oidc;
     return html`
       <form @submit=${this._submit} aria-labelledby="title">
         <h2 id="title">${setup ? 'Create the owner account' : 'Sign in'}</h2>
@@ -71,34 +84,54 @@ export class KtSignIn extends LitElement {
         }
         ${this.note ? html`<p role="status">${this.note}</p>` : null}
         ${this._password ? html`<p role="status">${this._password}</p>` : null}
-        <label>
-          Username
-          <input
-            name="username"
-            autocomplete="username"
-            required
-            autocapitalize="none"
-            .value=${this.username || (this.session.phoneTrust()?.username ?? '')}
-          />
-        </label>
-        <label>
-          Password
-          <input
-            name="password"
-            type="password"
-            required
-            minlength=${setup ? 8 : 1}
-            autocomplete=${setup ? 'new-password' : 'current-password'}
-          />
-        </label>
-        ${this._askCode ? this._codeField() : null}
-        ${this._asked && !this._error ? html`<p role="status">${this._asked}</p>` : null}
-        ${this._error ? html`<p role="alert">${this._error}</p>` : null}
-        <button class="primary" type="submit" ?disabled=${this._busy}>
-          ${setup ? 'Create account' : 'Sign in'}
-        </button>
+        ${this.problem ? html`<p role="alert">${this.problem}</p>` : null}
+        ${
+          provider
+            ? html`<button type="button" class=${password ? '' : 'primary'} @click=${this._provider}>
+                  ${provider.label}
+                </button>
+                ${password ? html`<p class="or muted">or with your Kidtime password</p>` : null}`
+            : null
+        }
+        ${password ? this._passwordFields(setup) : null}
       </form>
     `;
+  }
+
+  private _passwordFields(setup: boolean) {
+    return html`
+      <label>
+        Username
+        <input
+          name="username"
+          autocomplete="username"
+          required
+          autocapitalize="none"
+          .value=${this.username || (this.session.phoneTrust()?.username ?? '')}
+        />
+      </label>
+      <label>
+        Password
+        <input
+          name="password"
+          type="password"
+          required
+          minlength=${setup ? 8 : 1}
+          autocomplete=${setup ? 'new-password' : 'current-password'}
+        />
+      </label>
+      ${this._askCode ? this._codeField() : null}
+      ${this._asked && !this._error ? html`<p role="status">${this._asked}</p>` : null}
+      ${this._error ? html`<p role="alert">${this._error}</p>` : null}
+      <button class="primary" type="submit" ?disabled=${this._busy}>
+        ${setup ? 'Create account' : 'Sign in'}
+      </button>
+    `;
+  }
+
+  /** Off to the identity provider; the hub brings the browser back to this screen. */
+  private _provider(): void {
+    location.assign(oidcStartUrl(location.hash));
   }
 
   private _codeField() {

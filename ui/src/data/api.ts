@@ -144,6 +144,17 @@ export class Session extends EventTarget {
     this.keep(await send<TokenPair>('POST', '/api/auth/proxy', {}));
   }
 
+  /** Finishes a sign-in at the identity provider: the hub's one-time code for the session's tokens. */
+  async oidcExchange(code: string): Promise<void> {
+    this.keep(await send<TokenPair>('POST', '/api/auth/oidc/exchange', { code }));
+  }
+
+  /** The identity provider's sign-out page, when the hub is set to sign out there too (else null). */
+  async providerLogoutUrl(): Promise<string | null> {
+    const { body } = await this.request<{ url: string | null }>('GET', '/api/auth/oidc/logout-url');
+    return body.url;
+  }
+
   async setup(username: string, password: string): Promise<void> {
     await send('POST', '/api/setup', { username, password });
     await this.login(username, password);
@@ -420,7 +431,7 @@ export async function removeAccount(session: Session, accountId: string): Promis
   await session.request('DELETE', `/api/accounts/${accountId}`);
 }
 
-/** What the login page offers: the password form, the sign-in proxy. */
+/** What the login page offers: the password form, the identity provider, the sign-in proxy. */
 export function signInOptions(): Promise<SignInOptions> {
   return send<SignInOptions>('GET', '/api/auth/options');
 }

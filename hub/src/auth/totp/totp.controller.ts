@@ -23,14 +23,14 @@ import {
 } from '@kidtime/protocol';
 import type { Request } from 'express';
 import type { z } from 'zod';
-import { normalizeAddress } from '../../common/client-address';
+import { clientOf } from '../../common/client-address';
 import { NoApiToken, OpenBeforeSecondFactor, Roles } from '../../common/decorators';
 import { ApiZodBody } from '../../common/openapi';
 import { ZodValidationPipe } from '../../common/zod-validation.pipe';
 import { CurrentPrincipal, type Principal } from '../current-account';
 import { TotpService } from './totp.service';
 
-const addressOf = (request: Request): string => normalizeAddress(request.socket.remoteAddress);
+const addressOf = (request: Request): string => clientOf(request).address;
 
 /** Two-step sign-in of the signed-in person: only they change it, never an API token. */
 @ApiTags('auth')

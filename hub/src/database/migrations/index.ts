@@ -8,6 +8,7 @@ import { Sessions1764400000000 } from './1764400000000-sessions';
 import { ApiTokens1764500000000 } from './1764500000000-api-tokens';
 import { Totp1764600000000 } from './1764600000000-totp';
 import { TrustedDevices1764700000000 } from './1764700000000-trusted-devices';
+import { Oidc1764800000000 } from './1764800000000-oidc';
 
 /** Every migration, oldest first. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   ApiTokens1764500000000,
   Totp1764600000000,
   TrustedDevices1764700000000,
+  Oidc1764800000000,
 ];
