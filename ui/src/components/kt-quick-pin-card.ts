@@ -23,6 +23,13 @@ export class KtQuickPinCard extends LitElement {
       :host {
         display: block;
       }
+      h2 {
+        margin: 0;
+        font-size: 1.15rem;
+      }
+      h2:not(:first-child) {
+        margin-top: 1rem;
+      }
       form {
         display: grid;
         gap: 0.75rem;

@@ -43,6 +43,13 @@ export class KtSignInsCard extends LitElement {
       :host {
         display: block;
       }
+      h2 {
+        margin: 0;
+        font-size: 1.15rem;
+      }
+      h2:not(:first-child) {
+        margin-top: 1rem;
+      }
       h3 {
         margin: 0.5rem 0 0;
         font-size: 1rem;
