@@ -9,6 +9,8 @@ import { ApiClient } from './support/api-client';
 import { PHONE, launchBrowser, seriousAccessibilityViolations } from './support/browser';
 import { HubProcess } from './support/hub-process';
 import { CookieBrowser, OidcTestProvider } from './support/oidc';
+import * as sqlite3 from 'sqlite3';
+import path from 'node:path';
 import { freePort } from './support/processes';
 
 const LOCAL_OWNER = { username: 'alex', password: 'kitchen-phone-42' };
@@ -40,6 +42,8 @@ interface Landing {
   code: string | null;
   error: string | null;
   then: string | null;
+  /** The browser the sign-in finished in: its cookie goes with the code. */
+  browser: CookieBrowser;
 }
 
 describe('sign in with an OpenID Connect provider', () => {
@@ -50,14 +54,14 @@ describe('sign in with an OpenID Connect provider', () => {
   /** The main hub's settings but its port, for a second hub behind the same (imagined) load balancer. */
   let hubEnv: Record<string, string>;
 
-  const landing = (location: string | null): Landing => {
+  const landing = (location: string | null, browser = new CookieBrowser()): Landing => {
     expect(location).toBeTruthy();
     const url = new URL(location!);
     expect(`${url.origin}/`).toBe(`${hub.url}/`);
     const [route, query = ''] = url.hash.split('?');
     expect(route).toBe('#/signed-in');
     const params = new URLSearchParams(query);
-    return { code: params.get('code'), error: params.get('error'), then: params.get('then') };
+    return { code: params.get('code'), error: params.get('error'), then: params.get('then'), browser };
   };
 
   /** Starts a sign-in at the hub; the provider's authorization URL. */
@@ -81,11 +85,18 @@ describe('sign in with an OpenID Connect provider', () => {
     tamper.callback?.(callback);
     const done = await browser.get(callback.toString());
     expect(done.status).toBe(302);
-    return landing(done.location);
+    return landing(done.location, browser);
   };
 
-  const exchange = (code: string) =>
-    new ApiClient(hub.url).post<TokenPair & { message?: string }>('/api/auth/oidc/exchange', { code });
+  /** The web app's call with the code, from the browser it landed in (or another one). */
+  const exchange = async (result: Landing, from = result.browser, at = hub.url) => {
+    const step = await from.send(`${at}/api/auth/oidc/exchange`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: result.code }),
+    });
+    return { status: step.status, body: JSON.parse(step.body) as TokenPair & { message?: string } };
+  };
 
   const me = async (pair: TokenPair) => {
     const client = new ApiClient(hub.url);
@@ -168,19 +179,19 @@ describe('sign in with an OpenID Connect provider', () => {
     expect(sealed).not.toContain(authorization.searchParams.get('state'));
     const callback = await browser.throughProvider(authorization.toString(), provider, 'mum');
     const done = await browser.get(callback);
-    const result = landing(done.location);
+    const result = landing(done.location, browser);
     expect(result).toMatchObject({ error: null, then: '#/usage' });
     // The pending sign-in is forgotten; no token is in the URL.
     expect(browser.cookie(new URL(hub.url).host, 'kidtime_oidc')).toBeUndefined();
     expect(done.location).not.toMatch(/eyJ/);
 
-    const pair = await exchange(result.code!);
+    const pair = await exchange(result);
     expect(pair.status).toBe(200);
     expect(await me(pair.body)).toMatchObject({
       status: 200,
       body: { username: 'mum', role: 'owner', source: 'oidc' },
     });
-    const again = await exchange(result.code!);
+    const again = await exchange(result);
     expect(again.status).toBe(401);
     expect(again.body.message).toContain('used already or has expired');
 
@@ -197,17 +208,53 @@ describe('sign in with an OpenID Connect provider', () => {
     });
     // Signing in again finds the same account (linked by issuer and subject).
     const second = await signIn('mum');
-    expect((await me((await exchange(second.code!)).body)).body.id).toBe((await me(pair.body)).body.id);
+    expect((await me((await exchange(second)).body)).body.id).toBe((await me(pair.body)).body.id);
+  });
+
+  it('asks the provider again after OIDC_SESSION_DAYS: renewals stop, the session ends', async () => {
+    const pair = (await exchange(await signIn('dad'))).body;
+    const renew = (refreshToken: string) =>
+      new ApiClient(hub.url).post<TokenPair & { message?: string }>('/api/auth/refresh', { refreshToken });
+    const renewed = await renew(pair.refreshToken);
+    expect(renewed.status).toBe(200);
+    // The session began eight days ago, as far as the database knows (the default is 7).
+    const sessionOf = (token: string) =>
+      (JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sid: string }).sid;
+    const started = new Date(Date.now() - 8 * 86_400_000).toISOString().replace('T', ' ').slice(0, 23);
+    await new Promise<void>((resolve, reject) => {
+      const db = new sqlite3.Database(path.join(hub.dataDir, 'kidtime.sqlite'));
+      db.run(
+        `UPDATE "session" SET "createdAt" = ? WHERE "id" = ?`,
+        [started, sessionOf(renewed.body.accessToken)],
+        (error) => db.close(() => (error ? reject(error) : resolve())),
+      );
+    });
+    const refused = await renew(renewed.body.refreshToken);
+    expect(refused.status).toBe(401);
+    expect(refused.body.message).toContain('sign in with it again');
+    expect((await me(renewed.body)).status).toBe(401);
+  });
+
+  it('lets only the browser a sign-in finished in redeem its code', async () => {
+    // A code someone finished a sign-in with, sent to a parent as a link: it would swap their session.
+    const stolen = await signIn('dad');
+    const elsewhere = await exchange(stolen, new CookieBrowser());
+    expect(elsewhere.status).toBe(401);
+    expect(elsewhere.body.message).toContain('belongs to another browser');
+    // And it is used up: not even its own browser gets in with it now.
+    expect((await exchange(stolen)).status).toBe(401);
+    const refusals = await audit('auth.login');
+    expect(refusals.find((entry) => entry.message === 'sign-in code from another browser')).toBeTruthy();
   });
 
   it('gives the role of the groups (from userinfo) or of a verified e-mail address', async () => {
     const dad = await signIn('dad');
-    expect((await me((await exchange(dad.code!)).body)).body).toMatchObject({
+    expect((await me((await exchange(dad)).body)).body).toMatchObject({
       username: 'dad',
       role: 'parent',
     });
     const granny = await signIn('granny');
-    expect((await me((await exchange(granny.code!)).body)).body).toMatchObject({
+    expect((await me((await exchange(granny)).body)).body).toMatchObject({
       username: 'granny',
       role: 'viewer',
     });
@@ -264,13 +311,14 @@ describe('sign in with an OpenID Connect provider', () => {
     const tampered = landing((await browser.get(callback)).location);
     expect(tampered.error).toContain('changed');
 
-    // Someone else's browser finishing the sign-in (a callback link sent to a victim): no cookie, no sign-in.
+    // Someone else's browser finishing the sign-in (a callback link sent to a victim): no cookie, no sign-in,
+    // and nothing counted or audited — a page anywhere can make a browser open this address.
     const elsewhere = new CookieBrowser();
     const url = await start(elsewhere);
     const link = await elsewhere.throughProvider(url, provider, 'mum');
     const victim = landing((await new CookieBrowser().get(link)).location);
     expect(victim.code).toBeNull();
-    expect(victim.error).toContain('cookie is missing');
+    expect(victim.error).toContain('not started in this browser');
 
     const refusals = (await audit('auth.login')).filter(
       (entry) => entry.result === 'refused' && entry.details?.method === 'oidc',
@@ -279,9 +327,19 @@ describe('sign in with an OpenID Connect provider', () => {
       expect.arrayContaining([
         expect.stringContaining('state sent back does not match'),
         expect.stringContaining('cookie was changed'),
-        expect.stringContaining('cookie is missing'),
       ]),
     );
+    expect(refusals.some((entry) => entry.message?.includes('not started'))).toBe(false);
+  });
+
+  it('lets no page elsewhere lock anyone out through the callback', async () => {
+    // More cookie-less callbacks than the throttle allows an address: a password sign-in still works.
+    for (let i = 0; i < 35; i += 1) {
+      const step = await new CookieBrowser().get(`${hub.url}/api/auth/oidc/callback?error=x${i}`);
+      expect(step.status).toBe(302);
+    }
+    const local = await new ApiClient(hub.url).post('/api/auth/login', LOCAL_OWNER);
+    expect(local.status).toBe(200);
   });
 
   it('refuses an ID token made for another nonce', async () => {
@@ -302,6 +360,14 @@ describe('sign in with an OpenID Connect provider', () => {
       `${hub.url}/api/auth/oidc/callback?error=access_denied&error_description=nope&state=${state}`,
     );
     expect(landing(denied.location).error).toContain('did not sign you in');
+    // What is not an OAuth error code is not repeated, into the page, the log or the audit.
+    const odd = new URL(await start(browser));
+    const forgedError = await browser.get(
+      `${hub.url}/api/auth/oidc/callback?error=${encodeURIComponent('x\nKidtime moved: sign in at evil.example')}&state=${odd.searchParams.get('state')}`,
+    );
+    expect(landing(forgedError.location).error).toContain('not an OAuth error code');
+    expect(landing(forgedError.location).error).not.toContain('evil.example');
+    expect(hub.log).not.toContain('evil.example');
 
     const again = new URL(await start(browser));
     const forged = await browser.get(
@@ -311,7 +377,7 @@ describe('sign in with an OpenID Connect provider', () => {
   });
 
   it('rejects a malformed exchange code with 400', async () => {
-    const bad = await exchange('short');
+    const bad = await new ApiClient(hub.url).post('/api/auth/oidc/exchange', { code: 'short' });
     expect(bad.status).toBe(400);
   });
 
@@ -341,7 +407,7 @@ describe('sign in with an OpenID Connect provider', () => {
   it("offers the provider's sign-out page to a person who signed in there, and to nobody else", async () => {
     const mum = await signIn('mum');
     const client = new ApiClient(hub.url);
-    client.token = (await exchange(mum.code!)).body.accessToken;
+    client.token = (await exchange(mum)).body.accessToken;
     const { body } = await client.get<{ url: string | null }>('/api/auth/oidc/logout-url');
     const url = new URL(body.url!);
     expect(`${url.origin}${url.pathname}`).toBe(`${provider.issuer}/session/end`);
@@ -366,9 +432,12 @@ describe('sign in with an OpenID Connect provider', () => {
       const sealed = browser.cookie(new URL(hub.url).host, 'kidtime_oidc')!;
       callback.host = new URL(second.url).host;
       browser.setCookie(callback.host, 'kidtime_oidc', sealed);
-      const result = landing((await browser.get(callback.toString())).location);
+      const result = landing((await browser.get(callback.toString())).location, browser);
       expect(result.error).toBeNull();
-      const pair = await exchange(result.code!);
+      // The app asks the first hub again, with the cookie the second one set.
+      const host = new URL(hub.url).host;
+      browser.setCookie(host, 'kidtime_oidc_browser', browser.cookie(callback.host, 'kidtime_oidc_browser')!);
+      const pair = await exchange(result);
       expect((await me(pair.body)).body).toMatchObject({ username: 'granny', role: 'viewer' });
       expect(second.log).toContain(`OIDC sign-in of "granny" (viewer) through ${provider.issuer}`);
     } finally {
@@ -394,9 +463,11 @@ describe('sign in with an OpenID Connect provider', () => {
         const done = await browser.get(callback);
         const params = new URLSearchParams(new URL(done.location!).hash.split('?')[1]);
         expect(params.get('error')).toBeNull();
-        const pair = await new ApiClient(other.url).post<TokenPair>('/api/auth/oidc/exchange', {
-          code: params.get('code'),
-        });
+        const pair = await exchange(
+          { code: params.get('code'), error: null, then: null, browser },
+          browser,
+          other.url,
+        );
         const client = new ApiClient(other.url);
         client.token = pair.body.accessToken;
         return (await client.get<AccountView>('/api/auth/me')).body;

@@ -4,7 +4,7 @@ import { keyed } from 'lit/directives/keyed.js';
 import { provide } from '@lit/context';
 import type { SignInOptions } from '@kidtime/protocol';
 import { ApiError, Session, me, setupStatus, signInOptions } from './data/api';
-import { parseOidcLanding } from './data/oidc';
+import { parseOidcLanding, takeOidcStarted } from './data/oidc';
 import { hubContext, type HubContext } from './data/context';
 import { LiveConnection } from './data/live';
 import { href, parseRoute, type Route } from './data/router';
@@ -356,7 +356,7 @@ export class KtApp extends LitElement {
     if (!landing) return false;
     history.replaceState(null, '', `${location.pathname}${location.search}${landing.then}`);
     this._route = parseRoute(location.hash);
-    this._oidcProblem = landing.error ?? '';
+    this._oidcProblem = takeOidcStarted() ? (landing.error ?? '') : '';
     if (!landing.code) return false;
     try {
       await this._session.oidcExchange(landing.code);

@@ -103,7 +103,7 @@ export class ApiTokensService {
    * is throttled like guessing a password); revoked and expired ones say so.
    */
   async authenticate(secret: string, ip: string, now = new Date()): Promise<Principal> {
-    const attempt = this.throttler.attempt(ip, null);
+    const attempt = this.throttler.guess(ip);
     const token = await this.tokens.findByHash(hashToken(secret));
     if (!token) throw new UnauthorizedException('Unknown API token');
     attempt.succeeded();

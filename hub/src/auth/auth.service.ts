@@ -255,6 +255,17 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     return this.syncRole(account, role);
   }
 
+  /**
+   * An identity provider's sign-in is believed for OIDC_SESSION_DAYS: the hub keeps no provider token to ask
+   * it again, so after that the person goes back through the provider (usually at once, while its own
+   * session lasts), and someone the provider removed or demoted cannot renew forever. `since` is when the
+   * provider last signed them in. True for every other account.
+   */
+  confirmedLately(account: AccountEntity, since: Date, now: Date): boolean {
+    if (account.source !== 'oidc' || !this.config.oidc) return true;
+    return now.getTime() - since.getTime() <= this.config.oidc.sessionMaxAgeMs;
+  }
+
   /** Gives an account the role its source says it has now, audited when it changes. */
   private async syncRole(account: AccountEntity, role: Role): Promise<AccountEntity> {
     if (account.role === role) return account;
@@ -446,7 +457,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
    */
   async refresh(client: ClientContext, refreshToken: string): Promise<TokenPair> {
     const ip = client.address;
-    const attempt = this.throttler.attempt(ip, null);
+    const attempt = this.throttler.guess(ip);
     const now = new Date();
     const stored = await this.refreshTokens.findByHash(hashToken(refreshToken));
     if (!stored) throw new UnauthorizedException('Unknown refresh token; sign in again');
@@ -460,6 +471,16 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     // Before the token is used up: a renewal from off the proxy's path must not spend the real one's token.
     if (session.method === 'proxy')
       this.checkProxyOrigin(account.username, { address: ip, headers: client.headers ?? {} });
+    // A quick-PIN session was confirmed when its phone was trusted, not when it was unlocked.
+    const trust = session.trustedDeviceId
+      ? await this.trustedDevices.findById(session.trustedDeviceId)
+      : null;
+    if (!this.confirmedLately(account, trust?.createdAt ?? session.createdAt, now)) {
+      await this.endSessions(account.id, [session.id], now);
+      throw new UnauthorizedException(
+        'Your sign-in through your identity provider has run its time; sign in with it again',
+      );
+    }
     const allowed = await this.stillAllowed(account, session.method, client);
     if (stored.usedAt || !(await this.refreshTokens.markUsed(stored.id, now))) {
       await this.endSessions(stored.accountId, [stored.familyId], now);
@@ -481,10 +502,17 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
   /** Signs one of the caller's sessions out (this one, or another device). */
   async signOut(principal: Principal, sessionId: string, ip: string): Promise<void> {
     const now = new Date();
+    const session = await this.sessions.findById(sessionId);
     if (!(await this.sessions.revoke(principal.accountId, sessionId, now))) {
       throw new NotFoundException('No such signed-in session of yours (it may have ended already)');
     }
     await this.refreshTokens.revokeFamilies([sessionId], now);
+    // Signing another device out ends its quick PIN too, or it would unlock again straight away; signing out
+    // here (the app locking itself) keeps this phone's.
+    if (sessionId !== principal.sessionId && session?.trustedDeviceId) {
+      await this.trustedDevices.revoke(session.trustedDeviceId, now);
+      await this.endUnlockedOn([session.trustedDeviceId], now);
+    }
     await this.audit.record(accountActor(principal), {
       action: 'auth.logout',
       result: 'ok',
@@ -494,7 +522,11 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
 
   /** Signs out every session of the caller but the one asking; returns how many. */
   async signOutOthers(principal: Principal, ip: string): Promise<number> {
-    const ended = await this.endSessions(principal.accountId, null, new Date(), principal.sessionId);
+    const now = new Date();
+    const ended = await this.endSessions(principal.accountId, null, now, principal.sessionId);
+    // Every other phone's quick PIN too: "everything else" includes what could unlock again.
+    const current = principal.sessionId ? await this.sessions.findById(principal.sessionId) : null;
+    await this.trustedDevices.revokeAccount(principal.accountId, now, current?.trustedDeviceId ?? null);
     await this.audit.record(accountActor(principal), {
       action: 'auth.logout',
       result: 'ok',

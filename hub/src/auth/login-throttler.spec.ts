@@ -24,6 +24,26 @@ describe('LoginThrottler', () => {
     }
   };
 
+  it('counts presented secrets apart from passwords, and each surface apart', () => {
+    const throttler = new LoginThrottler(config);
+    const guess = (surface: 'secret' | 'oidc', now: number): number | null => {
+      try {
+        throttler.guess('10.0.0.9', surface, now);
+        return null;
+      } catch (error) {
+        return ((error as HttpException).getResponse() as { retryAfter: number }).retryAfter;
+      }
+    };
+    for (let i = 0; i < maxFailuresPerIp; i++) expect(guess('oidc', t0 + i)).toBeNull();
+    expect(guess('oidc', t0 + maxFailuresPerIp)).toBeGreaterThan(0);
+    // A page making browsers hit the provider callback stops neither renewals nor the password form.
+    expect(guess('secret', t0 + maxFailuresPerIp)).toBeNull();
+    expect(tryOnce(throttler, '10.0.0.9', 'mum', t0 + maxFailuresPerIp)).toBeNull();
+    for (let i = 1; i < maxFailuresPerIp; i++) expect(guess('secret', t0 + maxFailuresPerIp + i)).toBeNull();
+    expect(guess('secret', t0 + 2 * maxFailuresPerIp)).toBeGreaterThan(0);
+    expect(tryOnce(throttler, '10.0.0.9', 'dad', t0 + 2 * maxFailuresPerIp)).toBeNull();
+  });
+
   it('stops guessing one username from one address until the window passes', () => {
     const throttler = new LoginThrottler(config);
     for (let i = 0; i < maxFailuresPerUser; i++)

@@ -32,9 +32,26 @@ export class LoginThrottler {
     this.windowMs = config.loginThrottle.windowSeconds * 1000;
   }
 
-  /** Counts an attempt, or throws 429 with Retry-After when one of its limits is reached. */
+  /** Counts a password (or second-factor) attempt, or throws 429 with Retry-After when a limit is reached. */
   attempt(ip: string, username: string | null, now = Date.now()): ThrottledAttempt {
-    const limits = this.limitsFor(ip, username);
+    return this.count(this.limitsFor(ip, username), username, ip, now);
+  }
+
+  /**
+   * Counts a presented random secret (a refresh or API token, a phone's secret, a one-time code) on its own
+   * counter per address and `surface`: guessing one is throttled, but failed passwords, or a page elsewhere
+   * making a browser call a public route, never stop a parent's renewals, and the other way round.
+   */
+  guess(ip: string, surface: 'secret' | 'oidc' = 'secret', now = Date.now()): ThrottledAttempt {
+    return this.count([[`${surface}-ip:${ip}`, this.config.loginThrottle.maxFailuresPerIp]], null, ip, now);
+  }
+
+  private count(
+    limits: Array<[string, number]>,
+    username: string | null,
+    ip: string,
+    now: number,
+  ): ThrottledAttempt {
     const wait = Math.max(...limits.map(([key, max]) => this.retryAfter(key, max, now)));
     if (wait > 0) {
       throw new HttpException(

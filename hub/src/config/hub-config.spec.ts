@@ -280,6 +280,7 @@ describe('loadHubConfig', () => {
         emails: { owner: [], parent: [], viewer: [] },
         selfRegistration: false,
         providerLogout: false,
+        sessionMaxAgeMs: 7 * 86_400_000,
       });
     });
 
@@ -294,6 +295,7 @@ describe('loadHubConfig', () => {
         OIDC_OWNER_EMAILS: 'Mum@Home.example , dad@home.example',
         OIDC_SELF_REGISTRATION: 'on',
         OIDC_PROVIDER_LOGOUT: 'true',
+        OIDC_SESSION_DAYS: '2',
       }).oidc;
       expect(config).toMatchObject({
         clientSecret: 's3cret',
@@ -304,6 +306,7 @@ describe('loadHubConfig', () => {
         emails: { owner: ['mum@home.example', 'dad@home.example'] },
         selfRegistration: true,
         providerLogout: true,
+        sessionMaxAgeMs: 2 * 86_400_000,
       });
     });
 
@@ -314,6 +317,7 @@ describe('loadHubConfig', () => {
       [{ PUBLIC_URL: undefined }, 'so OIDC_REDIRECT_URL or PUBLIC_URL is needed'],
       [{ OIDC_REDIRECT_URL: 'https://kidtime.home/callback' }, 'must end with /api/auth/oidc/callback'],
       [{ OIDC_SCOPES: 'profile email' }, 'OIDC_SCOPES="profile email": must include openid'],
+      [{ OIDC_SESSION_DAYS: '0' }, 'OIDC_SESSION_DAYS="0"'],
       [
         { OIDC_OWNER_EMAILS: 'mum, dad@home' },
         'OIDC_OWNER_EMAILS="mum, dad@home": each entry must be an e-mail',

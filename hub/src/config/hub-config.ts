@@ -244,6 +244,8 @@ const environmentSchema = z.object({
   OIDC_SELF_REGISTRATION: booleanSchema.default(false),
   /** Signing out of Kidtime signs out at the provider too (its end_session_endpoint). */
   OIDC_PROVIDER_LOGOUT: booleanSchema.default(false),
+  /** How long an identity-provider sign-in is good for before the provider is asked again, days. */
+  OIDC_SESSION_DAYS: z.coerce.number().int('must be a whole number of days').min(1).max(90).default(7),
 });
 
 /** `10.0.0.5`, `fd00::1`, `172.16.0.0/12`. */
@@ -360,6 +362,8 @@ export interface OidcConfig {
   emails: { owner: string[]; parent: string[]; viewer: string[] };
   selfRegistration: boolean;
   providerLogout: boolean;
+  /** Renewals (and quick-PIN unlocks) stop this long after the provider last signed the person in, ms. */
+  sessionMaxAgeMs: number;
 }
 
 export interface LdapConfig {
@@ -578,6 +582,7 @@ function oidcConfig(e: z.infer<typeof environmentSchema>): OidcConfig | null {
     emails,
     selfRegistration: e.OIDC_SELF_REGISTRATION,
     providerLogout: e.OIDC_PROVIDER_LOGOUT,
+    sessionMaxAgeMs: e.OIDC_SESSION_DAYS * 86_400_000,
   };
 }
 

@@ -75,7 +75,7 @@ export class EnrollmentsService {
         'MQTT is off on this hub (switched off, or its broker could not start: see the hub log): enroll with --transport ws',
       );
     }
-    const attempt = this.throttler.attempt(ip, null);
+    const attempt = this.throttler.guess(ip);
     const now = new Date();
     const enrollment = await this.enrollments.findByCodeHash(
       hashToken(normalizeEnrollmentCode(request.code)),

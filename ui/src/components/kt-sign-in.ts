@@ -3,7 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { ApiError, type Session } from '../data/api';
 import type { UsePasswordDetail } from './kt-pin-unlock';
 import './kt-pin-unlock';
-import { oidcStartUrl } from '../data/oidc';
+import { noteOidcStarted, oidcStartUrl } from '../data/oidc';
 import { sharedStyles, signInFormStyles } from './shared-styles';
 
 /**
@@ -131,6 +131,7 @@ export class KtSignIn extends LitElement {
 
   /** Off to the identity provider; the hub brings the browser back to this screen. */
   private _provider(): void {
+    noteOidcStarted();
     location.assign(oidcStartUrl(location.hash));
   }
 

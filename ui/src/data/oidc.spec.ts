@@ -1,4 +1,4 @@
-import { oidcStartUrl, parseOidcLanding } from './oidc';
+import { noteOidcStarted, oidcStartUrl, parseOidcLanding, takeOidcStarted } from './oidc';
 
 describe('parseOidcLanding', () => {
   it('reads the one-time code and where to go afterwards', () => {
@@ -34,5 +34,24 @@ describe('oidcStartUrl', () => {
   it('asks the hub to come back to the current screen', () => {
     expect(oidcStartUrl('#/usage')).toBe('/api/auth/oidc/start?then=%23%2Fusage');
     expect(oidcStartUrl('javascript:alert(1)')).toBe('/api/auth/oidc/start?then=%23%2F');
+  });
+});
+
+describe('a sign-in this tab started', () => {
+  const tab = () => {
+    const items = new Map<string, string>();
+    return {
+      getItem: (key: string) => items.get(key) ?? null,
+      setItem: (key: string, value: string) => void items.set(key, value),
+      removeItem: (key: string) => void items.delete(key),
+    } as unknown as Storage;
+  };
+
+  it('is known once, after the button was pressed in this tab', () => {
+    const storage = tab();
+    expect(takeOidcStarted(storage)).toBe(false);
+    noteOidcStarted(storage);
+    expect(takeOidcStarted(storage)).toBe(true);
+    expect(takeOidcStarted(storage)).toBe(false);
   });
 });

@@ -32,3 +32,20 @@ export function oidcStartUrl(then: string): string {
   const route = THEN_PATTERN.test(then) && !then.startsWith('#/signed-in') ? then : '#/';
   return `/api/auth/oidc/start?then=${encodeURIComponent(route)}`;
 }
+
+const STARTED_KEY = 'kidtime.oidcStarted';
+
+/** Notes in this tab that a sign-in at the provider began: only then is a refusal coming back shown. */
+export function noteOidcStarted(storage: Storage = sessionStorage): void {
+  storage.setItem(STARTED_KEY, '1');
+}
+
+/**
+ * Whether this tab began the sign-in it is back from (and forgets it): a `#/signed-in?error=…` link from
+ * anywhere else must not put someone's words on Kidtime's own sign-in page.
+ */
+export function takeOidcStarted(storage: Storage = sessionStorage): boolean {
+  const started = storage.getItem(STARTED_KEY) === '1';
+  storage.removeItem(STARTED_KEY);
+  return started;
+}

@@ -11,6 +11,10 @@ export class OidcExchangeEntity {
   @PrimaryColumn('varchar', { length: 64 })
   codeHash!: string;
 
+  /** SHA-256 of the secret in the cookie of the browser the sign-in finished in: only it may redeem the code. */
+  @Column('varchar', { length: 64 })
+  browserHash!: string;
+
   @Index()
   @Column('varchar', { length: 36 })
   accountId!: string;

@@ -44,9 +44,13 @@ describe('OidcExchangeRepository (medium)', () => {
   });
 
   const inAMinute = () => new Date(Date.now() + 60_000);
+  const BROWSER = 'f'.repeat(64);
 
   it('redeems a code exactly once, even when two requests race', async () => {
-    await codes.insert({ codeHash: 'a'.repeat(64), accountId, expiresAt: inAMinute() }, new Date());
+    await codes.insert(
+      { codeHash: 'a'.repeat(64), browserHash: BROWSER, accountId, expiresAt: inAMinute() },
+      new Date(),
+    );
     const results = await Promise.all([
       codes.redeem('a'.repeat(64), new Date()),
       codes.redeem('a'.repeat(64), new Date()),
@@ -57,11 +61,20 @@ describe('OidcExchangeRepository (medium)', () => {
 
   it('does not redeem an expired or unknown code, and forgets expired ones', async () => {
     const past = new Date(Date.now() - 1000);
-    await codes.insert({ codeHash: 'b'.repeat(64), accountId, expiresAt: past }, new Date(Date.now() - 5000));
+    await codes.insert(
+      { codeHash: 'b'.repeat(64), browserHash: BROWSER, accountId, expiresAt: past },
+      new Date(Date.now() - 5000),
+    );
     expect(await codes.redeem('b'.repeat(64), new Date())).toBeNull();
     expect(await codes.redeem('c'.repeat(64), new Date())).toBeNull();
-    await codes.insert({ codeHash: 'd'.repeat(64), accountId, expiresAt: past }, new Date(Date.now() - 5000));
-    await codes.insert({ codeHash: 'e'.repeat(64), accountId, expiresAt: inAMinute() }, new Date());
+    await codes.insert(
+      { codeHash: 'd'.repeat(64), browserHash: BROWSER, accountId, expiresAt: past },
+      new Date(Date.now() - 5000),
+    );
+    await codes.insert(
+      { codeHash: 'e'.repeat(64), browserHash: BROWSER, accountId, expiresAt: inAMinute() },
+      new Date(),
+    );
     expect(await db.getRepository(OidcExchangeEntity).countBy({ codeHash: 'd'.repeat(64) })).toBe(0);
   });
 

@@ -7,7 +7,7 @@ import { clientOf } from '../../common/client-address';
 import { NoApiToken, Public, Roles } from '../../common/decorators';
 import { ApiZodBody } from '../../common/openapi';
 import { ZodValidationPipe } from '../../common/zod-validation.pipe';
-import { OidcService, type CallbackQuery } from './oidc.service';
+import { EXCHANGE_BROWSER_COOKIE, OidcService, type CallbackQuery } from './oidc.service';
 import { PENDING_LOGIN_COOKIE } from './pending-login';
 
 const exchangeRequestSchema = z.strictObject({
@@ -51,16 +51,19 @@ export class OidcController {
     @Res() response: Response,
   ): Promise<void> {
     let location: string;
+    const cookies = [this.oidc.clearCookie];
     try {
-      location = await this.oidc.callback(
+      const done = await this.oidc.callback(
         query,
         readCookie(request, PENDING_LOGIN_COOKIE),
         clientOf(request),
       );
+      location = done.location;
+      cookies.push(this.oidc.browserCookie(done.browser));
     } catch (error) {
       location = this.oidc.errorUrl(error);
     }
-    response.setHeader('Set-Cookie', this.oidc.clearCookie);
+    response.setHeader('Set-Cookie', cookies);
     response.setHeader('Cache-Control', 'no-store');
     // The code is in the fragment: browsers do not send it on, not even in a Referer.
     response.setHeader('Referrer-Policy', 'no-referrer');
@@ -76,9 +79,11 @@ export class OidcController {
   @ApiZodBody(exchangeRequestSchema)
   exchange(
     @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
     @Body(new ZodValidationPipe(exchangeRequestSchema)) body: z.infer<typeof exchangeRequestSchema>,
   ): Promise<TokenPair> {
-    return this.oidc.exchange(body.code, clientOf(request));
+    response.setHeader('Set-Cookie', this.oidc.browserCookie(''));
+    return this.oidc.exchange(body.code, readCookie(request, EXCHANGE_BROWSER_COOKIE), clientOf(request));
   }
 
   @Get('logout-url')

@@ -11,7 +11,8 @@ import type { TokenPair } from '@kidtime/protocol';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { AccountEntity } from '../../accounts/account.entity';
 import { AccountRepository } from '../../accounts/account.repository';
-import { hashToken, randomToken } from '../../common/secure-token';
+import { printable } from '../../common/printable';
+import { hashToken, randomToken, tokenMatches } from '../../common/secure-token';
 import { OIDC_CALLBACK_PATH, type HubConfig, type OidcConfig } from '../../config/hub-config';
 import { HUB_CONFIG, HUB_SECRETS, type HubSecrets } from '../../config/tokens';
 import type { ClientContext } from '../../common/client-address';
@@ -31,6 +32,8 @@ import {
 
 /** How long the web app has to redeem the one-time code it is sent back with. */
 const EXCHANGE_TTL_MS = 60_000;
+/** The cookie that ties a one-time code to the browser the sign-in finished in. */
+export const EXCHANGE_BROWSER_COOKIE = 'kidtime_oidc_browser';
 /** A UI route to return to: the hash routes the app has, nothing that could leave the hub. */
 const THEN_PATTERN = /^#\/[A-Za-z0-9_\-./%]{0,150}$/;
 
@@ -112,35 +115,58 @@ export class OidcService {
     return this.cookie('', 0);
   }
 
+  /** The Set-Cookie value that ties a one-time code to this browser (or, empty, forgets it). */
+  browserCookie(value: string): string {
+    return this.cookie(value, value ? EXCHANGE_TTL_MS / 1000 : 0, EXCHANGE_BROWSER_COOKIE);
+  }
+
   /**
    * Finishes a sign-in the provider sent back: returns where to send the browser (the web app, with a
    * one-time code). Throws OidcRefusal (or an HttpException) with what to tell the person; every refusal is
    * audited.
    */
-  async callback(query: CallbackQuery, sealed: string | null, client: ClientContext): Promise<string> {
+  async callback(
+    query: CallbackQuery,
+    sealed: string | null,
+    client: ClientContext,
+  ): Promise<{ location: string; browser: string }> {
     const config = this.config;
     const ip = client.address;
-    const attempt = this.throttler.attempt(ip, null);
+    const again = 'Start again from the Kidtime sign-in page.';
+    if (!sealed) {
+      // No sign-in was started in this browser: a link or a page elsewhere sent it here. Nobody's attempt, so
+      // it is neither audited nor counted (a page could otherwise fill the log, or use up the throttle).
+      this.logger.debug(`OIDC callback from ${ip} without a pending sign-in: ignored`);
+      throw new OidcRefusal(
+        `This sign-in could not be finished: it was not started in this browser (or took longer than 10 minutes). ${again}`,
+      );
+    }
+    // Counted apart from passwords and tokens: a failure here never stops a parent's other sign-ins.
+    const attempt = this.throttler.guess(ip, 'oidc');
     const refuse = async (account: AccountEntity | null, name: string, why: string, tell: string) => {
       this.logger.warn(`OIDC sign-in from ${ip} refused (issuer ${config.issuer}): ${why}`);
       await this.auth.refused(account, name, 'oidc', ip, why, attempt.exhausted);
       return new OidcRefusal(tell);
     };
-    const again = 'Start again from the Kidtime sign-in page.';
 
-    if (typeof query.error === 'string') {
+    if (query.error !== undefined) {
+      // What the provider says goes into the log, the audit and the page: a plain OAuth error code only, and
+      // the description as one printable line.
+      const code =
+        typeof query.error === 'string' && /^[a-z0-9_.-]{1,64}$/i.test(query.error) ? query.error : null;
       const description =
-        typeof query.error_description === 'string' ? `: ${query.error_description.slice(0, 200)}` : '';
+        typeof query.error_description === 'string' ? `: ${printable(query.error_description, 200)}` : '';
+      const said = code ? `${code}${description}` : 'an error that is not an OAuth error code';
       throw await refuse(
         null,
         '(oidc)',
-        `the provider answered ${query.error.slice(0, 100)}${description}`,
-        query.error === 'access_denied'
+        `the provider answered ${said}`,
+        code === 'access_denied'
           ? `The identity provider did not sign you in (you may have cancelled). ${again}`
-          : `The identity provider refused the sign-in (${query.error.slice(0, 100)}${description}). ${again}`,
+          : `The identity provider refused the sign-in (${said}). ${again}`,
       );
     }
-    const pending = sealed ? this.seal.unseal(sealed) : { refused: 'the sign-in cookie is missing' };
+    const pending = this.seal.unseal(sealed);
     if ('refused' in pending) {
       throw await refuse(
         null,
@@ -252,27 +278,48 @@ export class OidcService {
     );
     attempt.succeeded();
     const code = randomToken(32);
+    // The code works only with this browser's cookie: a code someone else finished a sign-in with, sent to a
+    // parent as a link, cannot swap the parent's session for theirs.
+    const browser = randomToken(32);
     const now = new Date();
     await this.exchanges.insert(
       {
         codeHash: hashToken(code),
+        browserHash: hashToken(browser),
         accountId: account.id,
         expiresAt: new Date(now.getTime() + EXCHANGE_TTL_MS),
       },
       now,
     );
     this.logger.log(`OIDC sign-in of "${account.username}" (${account.role}) through ${config.issuer}`);
-    return this.appUrl(
-      `#/signed-in?code=${encodeURIComponent(code)}&then=${encodeURIComponent(pending.then)}`,
-    );
+    return {
+      location: this.appUrl(
+        `#/signed-in?code=${encodeURIComponent(code)}&then=${encodeURIComponent(pending.then)}`,
+      ),
+      browser,
+    };
   }
 
   /** Redeems the one-time code the web app was sent back with: the session's tokens, once. */
-  async exchange(code: string, client: ClientContext): Promise<TokenPair> {
+  async exchange(code: string, browser: string | null, client: ClientContext): Promise<TokenPair> {
     void this.config; // 404 when OIDC is off
     const ip = client.address;
-    const attempt = this.throttler.attempt(ip, null);
+    const attempt = this.throttler.guess(ip);
     const stored = await this.exchanges.redeem(hashToken(code), new Date());
+    if (stored && !(browser && tokenMatches(browser, stored.browserHash))) {
+      this.logger.warn(`OIDC sign-in code from ${ip} refused: it was made for another browser`);
+      await this.auth.refused(
+        null,
+        '(oidc)',
+        'oidc',
+        ip,
+        'sign-in code from another browser',
+        attempt.exhausted,
+      );
+      throw new UnauthorizedException(
+        'This sign-in link belongs to another browser; sign in here with your identity provider',
+      );
+    }
     const account = stored ? await this.accounts.findById(stored.accountId) : null;
     if (!account) {
       this.logger.warn(`OIDC sign-in code from ${ip} refused: unknown, used already or expired`);
@@ -334,11 +381,11 @@ export class OidcService {
     return `${this.config.redirectUrl.slice(0, -OIDC_CALLBACK_PATH.length)}/${fragment}`;
   }
 
-  private cookie(value: string, maxAgeSeconds: number): string {
+  private cookie(value: string, maxAgeSeconds: number, name = PENDING_LOGIN_COOKIE): string {
     const url = new URL(this.config.redirectUrl);
     const path = url.pathname.slice(0, -'/callback'.length);
     const secure = url.protocol === 'https:' ? '; Secure' : '';
-    return `${PENDING_LOGIN_COOKIE}=${value}; Path=${path}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax${secure}`;
+    return `${name}=${value}; Path=${path}; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax${secure}`;
   }
 }
 

@@ -212,6 +212,34 @@ describe('quick PIN on trusted phones (medium)', () => {
     expect((await call('GET', '/api/auth/me', elsewhere)).status).toBe(401);
   });
 
+  it('ends a phone’s PIN when that phone is signed out from elsewhere, or with all other devices', async () => {
+    const laptop = await signIn('mum', 'kitchen-phone-42');
+    const phoneSession = await signIn('mum', 'kitchen-phone-42');
+    const phone = await trust(phoneSession.accessToken, '46802');
+    const phoneId = (
+      (await call('GET', '/api/auth/sessions', phoneSession.accessToken)).body as unknown as Body[]
+    ).find((s) => s.current)!.id as string;
+    expect((await call('DELETE', `/api/auth/sessions/${phoneId}`, laptop.accessToken)).status).toBe(204);
+    expect(await unlock(phone, '46802')).toMatchObject({ status: 401, body: { trust: 'gone' } });
+
+    const again = await signIn('mum', 'kitchen-phone-42');
+    const second = await trust(again.accessToken, '46802');
+    expect((await unlock(second, '46802')).status).toBe(200);
+    expect((await call('DELETE', '/api/auth/sessions', laptop.accessToken)).status).toBe(200);
+    expect(await unlock(second, '46802')).toMatchObject({ status: 401, body: { trust: 'gone' } });
+    // The laptop that asked keeps going; every other session of mum's has ended.
+    expect((await call('GET', '/api/auth/me', laptop.accessToken)).status).toBe(200);
+    owner = laptop.accessToken;
+  });
+
+  it('keeps the PIN of the phone that signs itself out (the app locking)', async () => {
+    const { accessToken } = await signIn('mum', 'kitchen-phone-42');
+    const phone = await trust(accessToken, '57913');
+    const unlocked = (await unlock(phone, '57913')).body.accessToken as string;
+    expect((await call('POST', '/api/auth/logout', unlocked)).status).toBe(204);
+    expect((await unlock(phone, '57913')).status).toBe(200);
+  });
+
   it('asks for the password again once the trust has expired', async () => {
     const { accessToken } = await signIn('mum', 'kitchen-phone-42');
     const phone = await trust(accessToken, '55012');

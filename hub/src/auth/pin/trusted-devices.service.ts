@@ -97,7 +97,7 @@ export class TrustedDevicesService {
    */
   async unlock(client: ClientContext, request: PinUnlockRequest): Promise<TokenPair> {
     const ip = client.address;
-    const attempt = this.throttler.attempt(ip, null);
+    const attempt = this.throttler.guess(ip);
     const device = await this.devices.findById(request.deviceId);
     if (!device || !tokenMatches(request.secret, device.secretHash)) {
       this.logger.warn(`Quick PIN from ${ip} for a phone this hub does not trust`);
@@ -126,7 +126,12 @@ export class TrustedDevicesService {
     }
     if (await this.hasher.verify(device.pinHash, request.pin)) {
       await this.devices.unlocked(device.id, now);
-      // A directory person who left every Kidtime group is refused here, as at a renewal.
+      // As at a renewal: a provider's sign-in is believed only for OIDC_SESSION_DAYS after the phone was
+      // trusted, and a directory person who left every Kidtime group is refused.
+      if (!this.auth.confirmedLately(account, device.createdAt, now)) {
+        await this.end(device.id, now);
+        throw gone('Your sign-in through your identity provider has run its time; sign in with it again');
+      }
       const allowed = await this.auth.stillAllowed(account, 'pin', client);
       return this.auth.signIn(allowed, 'pin', client, device.id);
     }
