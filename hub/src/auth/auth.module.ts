@@ -29,6 +29,7 @@ import { RefreshTokenEntity } from './refresh-token.entity';
 import { RefreshTokenRepository } from './refresh-token.repository';
 import { SessionEntity } from './session.entity';
 import { SessionRepository } from './session.repository';
+import { SignOuts } from './sign-outs';
 import { AccountTotpEntity } from './totp/account-totp.entity';
 import { RecoveryCodeEntity } from './totp/recovery-code.entity';
 import { AccountTotpController, TotpController } from './totp/totp.controller';
@@ -73,6 +74,7 @@ import { HouseholdSettingsRepository } from '../settings/household-settings.repo
     AccountRepository,
     RefreshTokenRepository,
     SessionRepository,
+    SignOuts,
     ApiTokenRepository,
     ApiTokensService,
     TrustedDeviceRepository,

@@ -42,6 +42,7 @@ import { TrustedDeviceRepository } from './pin/trusted-device.repository';
 import { TrustedProxy } from './proxy/trusted-proxy';
 import type { SessionEntity } from './session.entity';
 import { SessionRepository } from './session.repository';
+import { SignOuts } from './sign-outs';
 import { TotpService } from './totp/totp.service';
 import { shortenUserAgent } from './user-agent';
 
@@ -81,6 +82,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     private readonly audit: AuditService,
     private readonly directory: LdapDirectory,
     private readonly trustedDevices: TrustedDeviceRepository,
+    private readonly signOuts: SignOuts,
     private readonly totp: TotpService,
   ) {}
 
@@ -313,7 +315,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
       return account;
     }
     if (role) return this.syncRole(account, role);
-    const ended = await this.endSessions(account.id, null, new Date());
+    const ended = await this.signOuts.allSessionsBut(account.id, null, new Date());
     const vouching = account.source === 'ldap' ? 'the directory' : 'the sign-in proxy';
     this.logger.warn(
       `Signed "${account.username}" out everywhere: ${vouching} no longer puts them in a Kidtime group`,
@@ -476,14 +478,14 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
       ? await this.trustedDevices.findById(session.trustedDeviceId)
       : null;
     if (!this.confirmedLately(account, trust?.createdAt ?? session.createdAt, now)) {
-      await this.endSessions(account.id, [session.id], now);
+      await this.signOuts.sessionsOf(account.id, [session.id], now);
       throw new UnauthorizedException(
         'Your sign-in through your identity provider has run its time; sign in with it again',
       );
     }
     const allowed = await this.stillAllowed(account, session.method, client);
     if (stored.usedAt || !(await this.refreshTokens.markUsed(stored.id, now))) {
-      await this.endSessions(stored.accountId, [stored.familyId], now);
+      await this.signOuts.sessionsOf(stored.accountId, [stored.familyId], now);
       this.logger.warn(`Refresh token reused for account ${stored.accountId} from ${ip}: session revoked`);
       throw new UnauthorizedException(
         'Refresh token already used; the session has been signed out for safety',
@@ -510,8 +512,7 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     // Signing another device out ends its quick PIN too, or it would unlock again straight away; signing out
     // here (the app locking itself) keeps this phone's.
     if (sessionId !== principal.sessionId && session?.trustedDeviceId) {
-      await this.trustedDevices.revoke(session.trustedDeviceId, now);
-      await this.endUnlockedOn([session.trustedDeviceId], now);
+      await this.signOuts.trust(session.trustedDeviceId, now);
     }
     await this.audit.record(accountActor(principal), {
       action: 'auth.logout',
@@ -522,11 +523,12 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
 
   /** Signs out every session of the caller but the one asking; returns how many. */
   async signOutOthers(principal: Principal, ip: string): Promise<number> {
-    const now = new Date();
-    const ended = await this.endSessions(principal.accountId, null, now, principal.sessionId);
     // Every other phone's quick PIN too: "everything else" includes what could unlock again.
-    const current = principal.sessionId ? await this.sessions.findById(principal.sessionId) : null;
-    await this.trustedDevices.revokeAccount(principal.accountId, now, current?.trustedDeviceId ?? null);
+    const { sessions: ended } = await this.signOuts.everythingBut(
+      principal.accountId,
+      principal.sessionId,
+      new Date(),
+    );
     await this.audit.record(accountActor(principal), {
       action: 'auth.logout',
       result: 'ok',
@@ -567,18 +569,19 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
     attempt.succeeded();
     assertPasswordAllowed(account.username, request.newPassword);
     await this.accounts.update(account.id, { passwordHash: await this.hasher.hash(request.newPassword) });
-    const now = new Date();
-    const ended = await this.endSessions(account.id, null, now);
     // Phones trusted for the quick PIN were trusted by whoever knew the old password: all but this one end.
-    const current = principal.sessionId ? await this.sessions.findById(principal.sessionId) : null;
-    const untrusted = await this.trustedDevices.revokeAccount(account.id, now, current?.trustedDeviceId);
+    const {
+      sessions: ended,
+      trusts: untrusted,
+      keptTrust,
+    } = await this.signOuts.everythingBut(account.id, principal.sessionId, new Date(), { endAsking: true });
     await this.audit.record(actor, {
       action: 'account.password',
       result: 'ok',
       details: { from: ip, signedOut: ended.length, untrusted: untrusted.length },
     });
     this.logger.log(`"${account.username}" changed their password; their other sessions are signed out`);
-    return this.signIn(account, 'local', client, current?.trustedDeviceId ?? null);
+    return this.signIn(account, 'local', client, keptTrust);
   }
 
   /** Checks an access token presented outside HTTP (the UI's live socket); returns who it is and until when. */
@@ -610,30 +613,6 @@ export class AuthService implements OnModuleInit, OnModuleDestroy {
       sessionId: claims.sid,
       secondFactorSetupNeeded: await this.totp.setupNeeded(account),
     };
-  }
-
-  /** Signs out the sessions on these trusted phones but `keep`, with their refresh tokens; returns their ids. */
-  async endUnlockedOn(trustedDeviceIds: string[], at: Date, keep: string | null = null): Promise<string[]> {
-    const ended = await this.sessions.revokeUnlockedOn(trustedDeviceIds, at, keep);
-    await this.refreshTokens.revokeFamilies(ended, at);
-    return ended;
-  }
-
-  /** Ends sessions (the given ones, or all of the account's but `keep`) with their refresh tokens. */
-  private async endSessions(
-    accountId: string,
-    ids: string[] | null,
-    at: Date,
-    keep: string | null = null,
-  ): Promise<string[]> {
-    let ended: string[];
-    if (ids === null) ended = await this.sessions.revokeAccount(accountId, at, keep);
-    else {
-      for (const id of ids) await this.sessions.revoke(accountId, id, at);
-      ended = ids;
-    }
-    await this.refreshTokens.revokeFamilies(ended, at);
-    return ended;
   }
 
   /** A session nobody renewed for as long as a refresh token lives has expired. */

@@ -25,6 +25,7 @@ import type { Principal } from '../current-account';
 import { LoginThrottler } from '../login-throttler';
 import { PasswordHasher } from '../password-hasher';
 import { SessionRepository } from '../session.repository';
+import { SignOuts } from '../sign-outs';
 import { shortenUserAgent } from '../user-agent';
 import type { TrustedDeviceEntity } from './trusted-device.entity';
 import { TrustedDeviceRepository } from './trusted-device.repository';
@@ -50,6 +51,7 @@ export class TrustedDevicesService {
     private readonly hasher: PasswordHasher,
     private readonly throttler: LoginThrottler,
     private readonly auth: AuthService,
+    private readonly signOuts: SignOuts,
     private readonly audit: AuditService,
   ) {}
 
@@ -183,9 +185,8 @@ export class TrustedDevicesService {
   }
 
   /** Ends a trust and the sessions on the phone (but `keep`); returns how many were signed out. */
-  private async end(id: string, at: Date, keep: string | null = null): Promise<number> {
-    await this.devices.revoke(id, at);
-    return (await this.auth.endUnlockedOn([id], at, keep)).length;
+  private end(id: string, at: Date, keep: string | null = null): Promise<number> {
+    return this.signOuts.trust(id, at, keep);
   }
 }
 

@@ -28,9 +28,7 @@ import { HouseholdSettingsRepository } from '../../settings/household-settings.r
 import type { Principal } from '../current-account';
 import { LoginThrottler } from '../login-throttler';
 import { PasswordHasher } from '../password-hasher';
-import { RefreshTokenRepository } from '../refresh-token.repository';
-import { TrustedDeviceRepository } from '../pin/trusted-device.repository';
-import { SessionRepository } from '../session.repository';
+import { SignOuts } from '../sign-outs';
 import { base32Decode, base32Encode, groupSecret, matchingStep, otpauthUri } from './totp';
 import { TotpRepository } from './totp.repository';
 
@@ -83,9 +81,7 @@ export class TotpService {
     private readonly accounts: AccountRepository,
     private readonly hasher: PasswordHasher,
     private readonly throttler: LoginThrottler,
-    private readonly sessions: SessionRepository,
-    private readonly refreshTokens: RefreshTokenRepository,
-    private readonly trustedDevices: TrustedDeviceRepository,
+    private readonly signOuts: SignOuts,
     private readonly audit: AuditService,
     private readonly clock: TotpClock,
   ) {
@@ -349,16 +345,11 @@ export class TotpService {
   }
 
   /**
-   * Signs out the account's sessions (all, or all but `keep`) with their refresh tokens, and ends the quick PIN
-   * of every phone but `keep`'s: each was trusted before this change. Returns how many sessions ended.
+   * Signs out the account's sessions (all, or all but `keep`), and ends the quick PIN of every phone but
+   * `keep`'s: each was trusted before this change. Returns how many sessions ended.
    */
   private async endSessions(accountId: string, keep: string | null): Promise<number> {
-    const at = new Date();
-    const kept = keep ? await this.sessions.findById(keep) : null;
-    await this.trustedDevices.revokeAccount(accountId, at, kept?.trustedDeviceId ?? null);
-    const ended = await this.sessions.revokeAccount(accountId, at, keep);
-    await this.refreshTokens.revokeFamilies(ended, at);
-    return ended.length;
+    return (await this.signOuts.everythingBut(accountId, keep, new Date())).sessions.length;
   }
 
   private async account(accountId: string): Promise<AccountEntity> {
